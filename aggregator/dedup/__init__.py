@@ -1,0 +1,107 @@
+"""Stories, not pages: near-duplicate and excerpt detection.
+
+``cluster`` groups whole corpora in memory; crawls use the same ``Matcher`` and
+``assign`` incrementally through ``aggregator.ingest``.
+
+    >>> from aggregator.dedup import cluster
+    >>> cluster([("a", text_a), ("b", text_b), ("c", text_c)])   # doctest: +SKIP
+    [["a", "c"], ["b"]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aggregator.dedup.assign import (
+    ROLE_CANONICAL,
+    ROLE_EXCERPT,
+    ROLE_REPOST,
+    Facts,
+    StoryAssignment,
+    assign,
+)
+from aggregator.dedup.config import DedupConfig
+from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
+from aggregator.dedup.matcher import Matcher
+from aggregator.dedup.verify import Link
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A text to cluster, with what helps choose its story's original."""
+
+    id: Hashable
+    text: str
+    published: datetime | None = None
+    outlet: str | None = None
+    credit: str | None = None  # the outlet the text names as its source ("Source: X")
+
+
+DocLike = Doc | tuple
+
+
+def cluster(docs: Iterable[DocLike], config: DedupConfig | None = None) -> list[list[Hashable]]:
+    """Stories as lists of doc ids, canonical first.
+
+    ``docs`` holds ``Doc`` objects or tuples ``(id, text)``, ``(id, text, published)``
+    or ``(id, text, published, outlet)``. Texts with nothing to compare (empty)
+    form stories of their own.
+    """
+    return [story.keys for story in cluster_stories(docs, config)]
+
+
+def cluster_stories(
+    docs: Iterable[DocLike], config: DedupConfig | None = None
+) -> list[StoryAssignment]:
+    """Like ``cluster``, with each member's role and the reason for the canonical choice."""
+    matcher = Matcher(config)
+    items = [_as_doc(d) for d in docs]
+    if len({d.id for d in items}) != len(items):
+        raise ValueError("doc ids must be unique")
+    prints = {d.id: matcher.fingerprint(d.text) for d in items}
+    for d in items:
+        matcher.add(d.id, d.outlet, prints[d.id])
+    links = {}
+    for d in items:
+        for link in matcher.links(d.id, d.outlet, prints[d.id]):
+            links[frozenset((link.a, link.b))] = link
+    facts = [
+        Facts(
+            key=d.id,
+            length=prints[d.id].token_count,
+            published=d.published,
+            outlet=d.outlet,
+            outlet_names=(d.outlet,) if d.outlet else (),
+            credit=d.credit,
+        )
+        for d in items
+    ]
+    return assign(facts, links.values(), matcher.config)
+
+
+def _as_doc(doc: DocLike) -> Doc:
+    if isinstance(doc, Doc):
+        return doc
+    if not isinstance(doc, tuple) or not 2 <= len(doc) <= 4:
+        raise TypeError(f"expected Doc or (id, text[, published[, outlet]]), got {doc!r:.80}")
+    return Doc(*doc)
+
+
+__all__ = [
+    "ROLE_CANONICAL",
+    "ROLE_EXCERPT",
+    "ROLE_REPOST",
+    "DedupConfig",
+    "Doc",
+    "Facts",
+    "Fingerprint",
+    "Fingerprinter",
+    "Link",
+    "Matcher",
+    "StoryAssignment",
+    "assign",
+    "cluster",
+    "cluster_stories",
+]

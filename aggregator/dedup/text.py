@@ -1,0 +1,20 @@
+"""Text normalisation for comparison: paragraphs and tokens that survive quote,
+dash, case and spacing edits, so a lightly edited repost still matches."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*")
+_WORD = re.compile(r"\w+")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Non-empty lines of an extracted text; extraction puts one paragraph per line."""
+    return [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+
+
+def tokens(paragraph: str) -> list[str]:
+    """Case-folded words; punctuation (curly or straight quotes, dashes) is dropped."""
+    return _WORD.findall(unicodedata.normalize("NFKC", paragraph).casefold())

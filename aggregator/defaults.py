@@ -1,0 +1,35 @@
+"""Every default setting in one place (the scrapy-redis habit).
+
+Scrapy settings use these names; the CLI and the library read them through
+``aggregator.options`` so the three entry points agree.
+"""
+
+from __future__ import annotations
+
+# Where things live (relative to the working directory, like a cron job's `cd`).
+AGGREGATOR_CONFIG = "data/outlets.toml"
+AGGREGATOR_DB = "sqlite:///data/aggregator.sqlite"
+
+# Who we are, for the User-Agent; a contact URL or e-mail is polite to set.
+AGGREGATOR_CONTACT = ""
+
+# Extraction: a page whose cleaned text is shorter than this is not an article.
+AGGREGATOR_MIN_ARTICLE_WORDS = 25
+
+# Dedup: MinHash parameters (sketches compare only with the same num_perm and seed).
+AGGREGATOR_DEDUP_NUM_PERM = 128
+AGGREGATOR_DEDUP_SEED = 1
+AGGREGATOR_DEDUP_SHINGLE_SIZE = 5
+# Paragraphs are grouped into windows of at least this many tokens for the LSH index.
+AGGREGATOR_DEDUP_WINDOW_TOKENS = 40
+# Jaccard threshold at which two windows become candidates.
+AGGREGATOR_DEDUP_LSH_THRESHOLD = 0.5
+# Share of the smaller article's shingles found in the larger one to call it a repost.
+AGGREGATOR_DEDUP_CONTAINMENT = 0.6
+# ...and at least this many shared shingles (about two short paragraphs), so a
+# stock phrase or one shared quote never merges two stories.
+AGGREGATOR_DEDUP_MIN_SHARED = 30
+# Above this containment both ways, a repost is a full copy rather than an excerpt.
+AGGREGATOR_DEDUP_FULL_COPY = 0.8
+# A paragraph seen in this many articles of one outlet is that outlet's chrome.
+AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 3

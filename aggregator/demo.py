@@ -1,0 +1,122 @@
+"""The bundled offline demo: ``data/demo/site`` served on 127.0.0.1, standing in for the real outlets.
+
+Pages carry ``{{DEMO_ROOT}}`` where the live site has its address; the server
+fills in its own (a free port), and ``AGGREGATOR_DEMO_URL`` tells the demo
+outlets in ``data/outlets.toml`` where to find it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import threading
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+logger = logging.getLogger(__name__)
+
+DEMO_SITE = Path(__file__).resolve().parents[1] / "data" / "demo" / "site"
+DEMO_OUTLETS = ("demo-htw", "demo-cfr", "demo-rrm")
+DEMO_URL_VARIABLE = "AGGREGATOR_DEMO_URL"
+PLACEHOLDER = b"{{DEMO_ROOT}}"
+_TEXT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+}
+_INDEX_FILES = ("index.html", "index.xml", "index.json")
+
+
+class DemoSite:
+    """A static site on 127.0.0.1 with WordPress-like URLs (directories serve their index).
+
+    >>> with DemoSite() as site:          # doctest: +SKIP
+    ...     print(site.url)
+    http://127.0.0.1:43117
+    """
+
+    def __init__(self, root: Path = DEMO_SITE, port: int = 0) -> None:
+        if not root.is_dir():
+            raise FileNotFoundError(f"demo site not found at {root}")
+        handler = type("Handler", (_Handler,), {"root": root.resolve()})
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> DemoSite:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> DemoSite:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    root: Path
+    server_version = "aggregator-demo"
+
+    def do_GET(self) -> None:
+        self._respond(head_only=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head_only=True)
+
+    def _respond(self, head_only: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        target = (self.root / path.lstrip("/")).resolve()
+        if not target.is_relative_to(self.root):
+            return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
+        if target.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(path + "/")
+            target = next(
+                (target / n for n in _INDEX_FILES if (target / n).is_file()), target / "-"
+            )
+        if not target.is_file():
+            return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
+        self._send_file(target, HTTPStatus.OK, head_only)
+
+    def _send_file(self, target: Path, status: HTTPStatus, head_only: bool) -> None:
+        body = target.read_bytes()
+        content_type = _TEXT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+        if target.suffix in _TEXT_TYPES:
+            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+            body = body.replace(PLACEHOLDER, f"http://{host}".encode())
+            if target.parent.name == "feed":
+                content_type = "application/rss+xml; charset=utf-8"
+        etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
+        if status == HTTPStatus.OK and self.headers.get("If-None-Match") == etag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(status)
+        self.send_header("Content-Type", content_type or "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(target.stat().st_mtime, usegmt=True))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("demo site: " + format, *args)

@@ -1,0 +1,29 @@
+"""The item a crawl produces: one fetched page, before and after extraction and dedup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aggregator.config import Outlet
+from aggregator.dedup import Fingerprint, Link
+from aggregator.extract import Article
+
+
+@dataclass
+class PageItem:
+    """A fetched page; the pipelines fill in ``article``, ``fingerprint`` and ``links``."""
+
+    url: str
+    outlet: Outlet
+    status: int
+    html: str
+    content_type: str
+    fetched_at: datetime
+    headers: dict[str, str] = field(default_factory=dict)
+    article: Article | None = None
+    fingerprint: Fingerprint | None = None
+    links: list[Link] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # Scrapy logs dropped items: keep the HTML out of the log
+        return f"<PageItem {self.status} {self.url} ({self.outlet.key})>"

@@ -1,0 +1,25 @@
+"""The story store: SQLAlchemy models and the engine, SQLite by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from aggregator.store.engine import Store
+from aggregator.store.models import (
+    ArticleRow,
+    Base,
+    CrawlRunRow,
+    LinkRow,
+    OutletRow,
+    SignatureRow,
+    StoryRow,
+)
+
+__all__ = [
+    "ArticleRow",
+    "Base",
+    "CrawlRunRow",
+    "LinkRow",
+    "OutletRow",
+    "SignatureRow",
+    "Store",
+    "StoryRow",
+]

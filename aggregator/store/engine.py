@@ -1,0 +1,98 @@
+"""Opening a store: one SQLAlchemy engine per database URL, SQLite tuned for a scheduler."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from aggregator.errors import StoreError
+from aggregator.store.models import Base
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Store:
+    """The story store at a database URL (``sqlite:///data/aggregator.sqlite`` by default).
+
+    >>> store = Store("sqlite://")          # in memory
+    >>> with store.session() as s, s.begin():
+    ...     pass
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _create_engine(url)
+        try:
+            Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            self.engine.dispose()
+            raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from None
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"not a database URL: {url!r} (expected e.g. sqlite:///data/aggregator.sqlite "
+            "or postgresql+psycopg://user@host/db)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create directory for {path}: {exc.strerror}") from None
+    try:
+        engine = create_engine(parsed)
+    except (NoSuchModuleError, ImportError, ArgumentError) as exc:
+        raise StoreError(f"cannot use database URL {_safe(url)}: {_first_line(exc)}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from None
+    return engine
+
+
+def _tune_sqlite(connection: sqlite3.Connection, _record: object) -> None:
+    """Foreign keys on; WAL so analysts can read while a crawl writes; wait for locks."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]

@@ -1,0 +1,148 @@
+"""The store's tables. Plain names, because analysts query them directly.
+
+outlets ──< articles >── stories          (stories.canonical_article_id → articles)
+               │
+               ├── signatures              one fingerprint per article, for dedup
+               └── article_links           verified overlaps between two articles
+crawl_runs                                 one row per `aggregator crawl`
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from aggregator.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class OutletRow(Base):
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(Text)
+    platform: Mapped[str] = mapped_column(String(30))
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+
+    articles: Mapped[list[ArticleRow]] = relationship(back_populates="outlet")
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *(self.aliases or ()))
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", use_alter=True, name="fk_stories_canonical_article")
+    )
+    title: Mapped[str | None] = mapped_column(Text)
+    canonical_reason: Mapped[str] = mapped_column(Text)
+    article_count: Mapped[int]
+    first_published: Mapped[datetime | None]
+    last_published: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+    canonical: Mapped[ArticleRow] = relationship(foreign_keys=[canonical_article_id])
+    articles: Mapped[list[ArticleRow]] = relationship(
+        back_populates="story", foreign_keys="ArticleRow.story_id", order_by="ArticleRow.id"
+    )
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_story", "story_id"),
+        Index("ix_articles_published", "published"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None]
+    updated: Mapped[datetime | None]
+    date_source: Mapped[str | None] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(32))
+    word_count: Mapped[int]
+    language: Mapped[str | None] = mapped_column(String(20))
+    site_name: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[list[str]] = mapped_column(default=list)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    attribution_outlet: Mapped[str | None] = mapped_column(Text)
+    attribution_author: Mapped[str | None] = mapped_column(Text)
+    attribution_url: Mapped[str | None] = mapped_column(Text)
+    attribution_text: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime]
+    fetched_at: Mapped[datetime]
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    similarity: Mapped[float | None]  # Jaccard similarity to the story's canonical text
+    containment: Mapped[float | None]  # share of this text found in the canonical text
+
+    outlet: Mapped[OutletRow] = relationship(back_populates="articles")
+    story: Mapped[StoryRow | None] = relationship(
+        back_populates="articles", foreign_keys=[story_id]
+    )
+
+
+class SignatureRow(Base):
+    __tablename__ = "signatures"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    shingle_size: Mapped[int]
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LinkRow(Base):
+    """A verified overlap between two articles; stored once, with article_id < other_id."""
+
+    __tablename__ = "article_links"
+    __table_args__ = (
+        CheckConstraint("article_id < other_id", name="ck_article_links_ordered"),
+        Index("ix_article_links_other", "other_id"),
+    )
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_in_other: Mapped[float]
+    other_in_article: Mapped[float]
+    jaccard: Mapped[float]
+    shared_shingles: Mapped[int]
+
+
+class CrawlRunRow(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlets: Mapped[list[str]] = mapped_column(default=list)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    finish_reason: Mapped[str | None] = mapped_column(String(100))
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_updated: Mapped[int] = mapped_column(default=0)
+    articles_unchanged: Mapped[int] = mapped_column(default=0)
+    drops: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)

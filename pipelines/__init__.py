@@ -1,0 +1,4 @@
+"""Scrapy item pipelines, in order: extraction (100), dedup (200), storage (300).
+
+Each is a thin adapter around the ``aggregator`` package.
+"""

@@ -1,0 +1,32 @@
+"""Running a crawl in-process, for the CLI: Scrapy settings from ``aggregator.settings``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from spiders.outlet import OutletSpider
+
+
+def run_crawl(
+    outlet_keys: Sequence[str], config_path: str, db_url: str, log_level: str = "WARNING"
+) -> dict[str, Any]:
+    """Crawl the outlets (their keys must exist) and return the crawl's stats.
+
+    Runs the Twisted reactor, so it can be called once per process.
+    """
+    settings = Settings()
+    settings.setmodule("aggregator.settings", priority="project")
+    settings.set("AGGREGATOR_CONFIG", config_path, priority="cmdline")
+    settings.set("AGGREGATOR_DB", db_url, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    # The CLI configures logging; Scrapy's own root handler would print everything twice.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(OutletSpider)
+    process.crawl(crawler, outlet=",".join(outlet_keys))
+    process.start()
+    return dict(crawler.stats.get_stats())
