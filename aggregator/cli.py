@@ -74,6 +74,8 @@ def main(verbose: int) -> None:
     # On the handler, not only the root logger: Scrapy sets its own loggers to DEBUG.
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if verbose < 2:
+        handler.addFilter(_one_line_errors)
     logging.root.addHandler(handler)
     logging.root.setLevel(level)
 
@@ -96,7 +98,7 @@ def crawl(outlets: tuple[str, ...], config_path: str, db_url: str) -> None:
     selected = config.select(outlets)
     Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     stats = _run_crawl([o.key for o in selected], config_path, db_url)
-    _print_crawl_summary(stats, click.get_text_stream("stdout"))
+    _print_crawl_summary(stats, sys.stdout)
     if not stats.get("response_received_count"):
         click.echo("error: no page could be fetched (see the errors above)", err=True)
         sys.exit(EXIT_NOTHING_FETCHED)
@@ -220,12 +222,19 @@ def demo(db_url: str) -> None:
         click.echo(f"demo site serving on {site.url}")
         load_config(config_path).select(DEMO_OUTLETS)
         stats = _run_crawl(list(DEMO_OUTLETS), config_path, db_url)
-    _print_crawl_summary(stats, click.get_text_stream("stdout"))
+    _print_crawl_summary(stats, sys.stdout)
     click.echo("")
     with Store(db_url) as store, store.session() as session:
         for story in load_stories(session, StoryFilter()):
             _print_story_line(story)
     click.echo(f"\nexplore: aggregator stories --db {db_url}")
+
+
+def _one_line_errors(record: logging.LogRecord) -> bool:
+    """Log records keep their message but lose the traceback (shown with -vv)."""
+    record.exc_info = None
+    record.exc_text = None
+    return True
 
 
 def _run_crawl(keys: list[str], config_path: str, db_url: str) -> dict[str, Any]:
@@ -246,7 +255,7 @@ def _story_filter(**filters: Any) -> StoryFilter:
 @contextmanager
 def _open_output(path: str | None) -> Iterator[TextIO]:
     if path is None:
-        yield click.get_text_stream("stdout")
+        yield sys.stdout
         return
     target = Path(path)
     if not target.parent.exists():

@@ -89,16 +89,11 @@ def recompute_stories(
 
     Returns how many stories were created.
     """
-    now = now or datetime.now(UTC)
-    done: set[int] = set()
-    created = 0
+    component: set[int] = set()
     for article_id in article_ids:
-        if article_id in done:
-            continue
-        component = _component(session, article_id)
-        done |= component
-        created += _assign_component(session, component, config, now)
-    return created
+        if article_id not in component:
+            component |= _component(session, article_id)
+    return _assign_component(session, component, config, now or datetime.now(UTC))
 
 
 def _copy_article(
@@ -225,10 +220,11 @@ def _assign_component(
     ]
     stories = assign(facts, links, config)
     old_ids = {row.story_id for row in rows.values() if row.story_id is not None}
+    reused = _reuse_story_ids(session, stories, rows, old_ids)
     kept: set[int] = set()
     created = 0
     for story in stories:
-        story_id = _reusable_story_id(story, rows, old_ids - kept)
+        story_id = reused.get(story.canonical)
         if story_id is None:
             story_row = StoryRow()
             session.add(story_row)
@@ -249,14 +245,29 @@ def _assign_component(
     return created
 
 
-def _reusable_story_id(
-    story: StoryAssignment, rows: dict[int, ArticleRow], free: set[int]
-) -> int | None:
-    """Keep the id of the old story most of these articles were in, so links to it stay valid."""
-    votes = Counter(rows[key].story_id for key in story.keys if rows[key].story_id in free)
-    if not votes:
-        return None
-    return min(votes, key=lambda story_id: (-votes[story_id], story_id))
+def _reuse_story_ids(
+    session: Session, stories: list[StoryAssignment], rows: dict[int, ArticleRow], old_ids: set[int]
+) -> dict[int, int]:
+    """Which old story id each new story keeps (by canonical article), so references stay valid.
+
+    A story whose canonical was already the canonical of an old story keeps that
+    story's id; the others take the free old id most of their articles had.
+    """
+    query = select(StoryRow.canonical_article_id, StoryRow.id).where(StoryRow.id.in_(old_ids))
+    old_canonicals = {canonical: story_id for canonical, story_id in session.execute(query)}
+    reused = {
+        s.canonical: old_canonicals[s.canonical] for s in stories if s.canonical in old_canonicals
+    }
+    free = old_ids - set(reused.values())
+    for story in stories:
+        if story.canonical in reused:
+            continue
+        votes = Counter(rows[key].story_id for key in story.keys if rows[key].story_id in free)
+        if votes:
+            story_id = min(votes, key=lambda candidate: (-votes[candidate], candidate))
+            reused[story.canonical] = story_id
+            free.discard(story_id)
+    return reused
 
 
 def _fill_story(

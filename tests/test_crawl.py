@@ -1,0 +1,197 @@
+"""End to end: crawl sites served on 127.0.0.1 with the real spider and pipelines, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aggregator.demo import DEMO_URL_VARIABLE, DemoSite
+from aggregator.extract.chrome import LEAK_PHRASES
+
+from .conftest import CONFIG, REPO
+
+pytestmark = pytest.mark.e2e
+FAULTY_SITE = Path(__file__).parent / "sites" / "faulty"
+CFR_URL = "/cfr/asia/2012/10/16/the-underground-railroad-from-north-korea-to-freedom/"
+HTW_URL = "/htw/2012/10/20/the-underground-railroad-from-north-korea-to-freedom/"
+
+
+def aggregator(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=180,
+    )
+
+
+def rows(db_url: str, sql: str) -> list[tuple]:
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
+        return connection.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoSite, str]]:
+    """One crawl of the three demo outlets, shared by the assertions below."""
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('crawl') / 'store.sqlite'}"
+    with DemoSite() as site:
+        env = {DEMO_URL_VARIABLE: site.url}
+        result = aggregator(
+            "crawl",
+            "demo-htw",
+            "demo-cfr",
+            "demo-rrm",
+            "--config",
+            str(CONFIG),
+            "--db",
+            db_url,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        yield db_url, site, result.stdout
+
+
+def test_the_demo_crawl_finds_the_seed_stories(demo_crawl: tuple[str, DemoSite, str]) -> None:
+    db_url, site, _ = demo_crawl
+    (story_id, canonical_url, reason) = rows(
+        db_url,
+        "select s.id, a.url, s.canonical_reason from stories s join articles a on a.id = s.canonical_article_id"
+        f" where a.url = '{site.url}{CFR_URL}'",
+    )[0]
+    assert canonical_url == site.url + CFR_URL
+    assert reason == "credited as the source by 1 repost"
+    reposts = rows(
+        db_url,
+        f"select url, role, containment from articles where story_id = {story_id} and url != '{canonical_url}'",
+    )
+    assert [(url, role) for url, role, _ in reposts] == [(site.url + HTW_URL, "excerpt")]
+    assert reposts[0][2] > 0.95
+    # The ISN repost is a story of its own, credited to ISN Blog; the opinion piece stands alone.
+    isn = rows(db_url, "select story_id, role from articles where attribution_outlet = 'ISN Blog'")
+    assert isn == [(isn[0][0], "canonical")]
+    assert rows(db_url, "select role from articles where attribution_author = 'Evan Jones'") == [
+        ("canonical",)
+    ]
+
+
+def test_listing_pages_are_never_stored(demo_crawl: tuple[str, DemoSite, str]) -> None:
+    db_url, _, stdout = demo_crawl
+    urls = [url for (url,) in rows(db_url, "select url from articles")]
+    assert len(urls) == 11
+    assert not [
+        u
+        for u in urls
+        if "/tag/" in u or "/category/" in u or "/page/" in u or u.endswith(("/htw/", "/rrm/"))
+    ]
+    assert "dropped: listing" in stdout
+    assert "too_short 1" in stdout, "the video-only post"
+
+
+def test_no_stored_text_carries_chrome(demo_crawl: tuple[str, DemoSite, str]) -> None:
+    db_url, _, _ = demo_crawl
+    for url, text in rows(db_url, "select url, text from articles"):
+        leaks = [phrase for phrase in LEAK_PHRASES if phrase in text]
+        assert not leaks, f"{url}: {leaks}"
+
+
+def test_a_second_crawl_changes_nothing(demo_crawl: tuple[str, DemoSite, str]) -> None:
+    db_url, site, _ = demo_crawl
+    before = (
+        rows(db_url, "select * from articles order by id"),
+        rows(db_url, "select id, canonical_article_id from stories"),
+    )
+    result = aggregator(
+        "crawl",
+        "demo-htw",
+        "demo-cfr",
+        "demo-rrm",
+        "--config",
+        str(CONFIG),
+        "--db",
+        db_url,
+        env={DEMO_URL_VARIABLE: site.url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "articles new 0, updated 0, unchanged 11" in result.stdout
+    after = (
+        rows(db_url, "select * from articles order by id"),
+        rows(db_url, "select id, canonical_article_id from stories"),
+    )
+    assert before == after
+    runs = rows(
+        db_url,
+        "select finish_reason, pages_fetched, articles_new, articles_unchanged from crawl_runs order by id",
+    )
+    assert [r[0] for r in runs] == ["finished", "finished"]
+    assert runs[0][2] == 11 and runs[1][3] == 11
+
+
+def test_export_writes_one_story_per_line_with_reposts(
+    demo_crawl: tuple[str, DemoSite, str], tmp_path: Path
+) -> None:
+    db_url, site, _ = demo_crawl
+    output = tmp_path / "stories.jsonl"
+    result = aggregator("export", "--format", "jsonl", "--db", db_url, "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 10
+    cfr = next(r for r in records if r["canonical"]["url"] == site.url + CFR_URL)
+    assert set(cfr) >= {"story_id", "title", "canonical", "reposts"}
+    assert set(cfr["canonical"]) >= {
+        "url",
+        "outlet",
+        "title",
+        "author",
+        "published",
+        "text",
+        "attribution",
+    }
+    assert cfr["canonical"]["author"] == "Scott A. Snyder"
+    assert cfr["canonical"]["published"] == "2012-10-16T04:00:00Z"
+    (repost,) = cfr["reposts"]
+    assert set(repost) >= {
+        "url",
+        "outlet",
+        "title",
+        "published",
+        "role",
+        "similarity",
+        "containment",
+        "attribution",
+    }
+    assert repost["role"] == "excerpt" and repost["published"] == "2012-10-20T18:53:05Z"
+    assert repost["attribution"]["outlet"] == "Council on Foreign Relations"
+
+
+def test_bad_pages_are_dropped_with_a_counted_reason(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    config = tmp_path / "outlets.toml"
+    with DemoSite(root=FAULTY_SITE) as site:
+        config.write_text(f'[outlets.faulty]\nurl = "{site.url}/faulty/"\n', encoding="utf-8")
+        result = aggregator("crawl", "--config", str(config), "--db", db_url)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "dropped: http_404 1, listing 1, not_html 1" in result.stdout
+    assert rows(db_url, "select url from articles") == [(f"{site.url}/faulty/post/",)]
+    (drops,) = rows(db_url, "select drops from crawl_runs")[0]
+    assert json.loads(drops) == {"http_404": 1, "listing": 1, "not_html": 1}
+
+
+def test_nothing_fetched_exits_4(tmp_path: Path) -> None:
+    config = tmp_path / "outlets.toml"
+    config.write_text('[outlets.down]\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    result = aggregator(
+        "crawl", "--config", str(config), "--db", f"sqlite:///{tmp_path / 's.sqlite'}"
+    )
+    assert result.returncode == 4
+    assert "no page could be fetched" in result.stderr
+    assert "Traceback" not in result.stderr
