@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session
 
 from aggregator.errors import StoreError
-from aggregator.store.models import Base
+from aggregator.store.migrate import ensure_schema
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -19,19 +19,24 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 class Store:
     """The story store at a database URL (``sqlite:///data/aggregator.sqlite`` by default).
 
+    Opening it brings its schema up to date (``upgrade=False`` refuses instead).
+
     >>> store = Store("sqlite://")          # in memory
     >>> with store.session() as s, s.begin():
     ...     pass
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, upgrade: bool = True) -> None:
         self.url = url
         self.engine = _create_engine(url)
         try:
-            Base.metadata.create_all(self.engine)
+            ensure_schema(self.engine, upgrade=upgrade)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from None
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -1,0 +1,8 @@
+"""The ``aggregator`` command line: one module per command family, all on one click group."""
+
+from __future__ import annotations
+
+from aggregator.cli import crawl, export, outlets, stories  # noqa: F401  (register commands)
+from aggregator.cli.base import main
+
+__all__ = ["main"]

@@ -1,0 +1,78 @@
+"""The ``aggregator`` command group, its shared options and its error handling.
+
+The library does the work; commands parse options, call it, format the result
+and turn library errors into one-line messages with an exit code
+(2 configuration, 3 store, 4 nothing could be fetched).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+
+from aggregator import __version__, defaults
+from aggregator.errors import AggregatorError
+
+EXIT_NOTHING_FETCHED = 4
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    envvar="AGGREGATOR_CONFIG",
+    default=defaults.AGGREGATOR_CONFIG,
+    show_default=True,
+    help="Outlet configuration file (env AGGREGATOR_CONFIG).",
+)
+db_option = click.option(
+    "--db",
+    "db_url",
+    envvar="AGGREGATOR_DB",
+    default=defaults.AGGREGATOR_DB,
+    show_default=True,
+    help="Store database URL (env AGGREGATOR_DB).",
+)
+
+
+class AggregatorGroup(click.Group):
+    """Turns library errors into a one-line message and the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AggregatorError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=AggregatorGroup)
+@click.version_option(__version__, prog_name="aggregator")
+@click.option(
+    "-v", "--verbose", count=True, help="More log output (-v info, -vv debug with tracebacks)."
+)
+def main(verbose: int) -> None:
+    """Crawl the outlets you follow, keep the article, and tell which pages are one story.
+
+    \b
+    aggregator crawl                  crawl every enabled outlet
+    aggregator stories                list stories with their reposts
+    aggregator export --format jsonl  one story per line, reposts attached
+    aggregator demo                   crawl the bundled offline demo site
+    """
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    handler = logging.StreamHandler()
+    # On the handler, not only the root logger: Scrapy sets its own loggers to DEBUG.
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if verbose < 2:
+        handler.addFilter(_one_line_errors)
+    logging.root.addHandler(handler)
+    logging.root.setLevel(level)
+
+
+def _one_line_errors(record: logging.LogRecord) -> bool:
+    """Log records keep their message but lose the traceback (shown with -vv)."""
+    record.exc_info = None
+    record.exc_text = None
+    return True
