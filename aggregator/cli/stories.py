@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from aggregator.cli.base import db_option, main
-from aggregator.queries import StoryFilter, load_stories, load_story, reposts_of
-from aggregator.store import ArticleRow, Store, StoryRow
+from aggregator.queries import StoryFilter, load_stories, reposts_of
+from aggregator.store import Store, StoryRow
 
 
 def filter_options(function: Any) -> Any:
@@ -66,56 +66,22 @@ def stories(db_url: str, **filters: Any) -> None:
             print_story_line(story)
 
 
-@main.command()
-@click.argument("story_id", type=int)
-@db_option
-def show(story_id: int, db_url: str) -> None:
-    """Show one story: its canonical article, why it was chosen, and every repost.
-
-    \b
-    Example:
-      aggregator show 1
-    """
-    with Store(db_url) as store, store.session() as session:
-        story = load_story(session, story_id)
-        if story is None:
-            raise click.ClickException(f"no story with id {story_id}")
-        click.echo(f"Story {story.id}: {story.title}")
-        click.echo(f"  canonical ({story.canonical_reason}):")
-        _print_article(story.canonical, indent="    ")
-        for repost in reposts_of(story):
-            click.echo(
-                f"  {repost.role}: similarity {repost.similarity:.2f}, "
-                f"containment {repost.containment:.2f}"
-            )
-            _print_article(repost, indent="    ")
-
-
 def print_story_line(story: StoryRow) -> None:
     """One line per story, one more per repost, cut to the terminal's width."""
     width = shutil.get_terminal_size((100, 20)).columns
     canonical = story.canonical
-    line = f"#{story.id:<4} {_date(canonical.published)}  {canonical.outlet.name}: {story.title}"
+    line = (
+        f"#{story.id:<4} {date_text(canonical.published)}  {canonical.outlet.name}: {story.title}"
+    )
     click.echo(line[:width])
     for repost in reposts_of(story):
         credit = f"  [{repost.attribution_text}]" if repost.attribution_text else ""
         detail = (
-            f"      └ {repost.role} {_date(repost.published)}  {repost.outlet.name}  "
+            f"      └ {repost.role} {date_text(repost.published)}  {repost.outlet.name}  "
             f"containment {repost.containment:.2f}{credit}"
         )
         click.echo(detail[:width])
 
 
-def _print_article(article: ArticleRow, indent: str) -> None:
-    click.echo(
-        f"{indent}{article.outlet.name} · {_date(article.published)} · {article.title or '(untitled)'}"
-    )
-    click.echo(f"{indent}{article.url}")
-    if article.author:
-        click.echo(f"{indent}by {article.author}")
-    if article.attribution_text:
-        click.echo(f"{indent}credit line: {article.attribution_text}")
-
-
-def _date(value: datetime | None) -> str:
+def date_text(value: datetime | None) -> str:
     return value.date().isoformat() if value else "undated   "
