@@ -7,9 +7,9 @@ and leaves the body text, so it neither pollutes the text nor the comparison.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from lxml import html
+from lxml import etree, html
 
 from aggregator.extract.article import Attribution
 
@@ -74,8 +74,52 @@ class CreditSplit:
     attribution: Attribution | None
 
 
+_BLOCKS = etree.XPath(
+    ".//*[self::p or self::div or self::blockquote or self::h4 or self::h5 or self::h6"
+    " or self::li or self::em or self::strong][normalize-space()]"
+    "[not(.//p or .//div or .//blockquote or .//li)]"
+)
+
+
+def take_credit(root: html.HtmlElement) -> Attribution | None:
+    """Find the credit line among the article container's last (or first) blocks and remove it.
+
+    Done on the DOM, before trafilatura, so a credit line that is mostly a link
+    (which trafilatura may judge as boilerplate) is still read, with its href.
+    """
+    blocks = _outermost(_BLOCKS(root))
+    last = blocks[-_LOOK_AT_LAST:][::-1]
+    first = blocks[:_LOOK_AT_FIRST]
+    for block in (*last, *first):
+        attribution = parse_credit(block.text_content())
+        if attribution:
+            links = block.xpath(".//a/@href")
+            if links:
+                attribution = replace(attribution, url=links[0])
+            _drop_block(block, root)
+            return attribution
+    return None
+
+
+def _outermost(blocks: list[html.HtmlElement]) -> list[html.HtmlElement]:
+    """Blocks not inside another block of the list ("<p><em>credit</em></p>" counts once)."""
+    chosen = set(blocks)
+    return [b for b in blocks if not any(a in chosen for a in b.iterancestors())]
+
+
+def _drop_block(block: html.HtmlElement, root: html.HtmlElement) -> None:
+    """Remove the credit line, and its wrapper if the wrapper held nothing else."""
+    while block.getparent() is not None and block.getparent() is not root:
+        parent = block.getparent()
+        if " ".join(parent.text_content().split()) != " ".join(block.text_content().split()):
+            break
+        block = parent
+    if block.getparent() is not None:
+        block.drop_tree()
+
+
 def split_credit(paragraphs: list[str], tree: html.HtmlElement | None = None) -> CreditSplit:
-    """Take the credit line out of the article's last (or first) paragraphs."""
+    """Take the credit line out of the article's last (or first) paragraphs (the text-level net)."""
     last = range(len(paragraphs) - 1, max(len(paragraphs) - 1 - _LOOK_AT_LAST, -1), -1)
     first = range(min(_LOOK_AT_FIRST, len(paragraphs)))
     for index in (*last, *first):
