@@ -240,6 +240,8 @@ _LINE_PATTERNS: tuple[str, ...] = (
     r"proudly powered by wordpress",
     r"\( log out / change \)",
     r"log out / change \)?",
+    # A dateline on its own line: "Last changed 3 March 2009", "Posted on October 20, 2012".
+    r"(?:last (?:changed|modified|updated)|updated|published|posted)(?: on)?:?\s+[\w ,./:-]{0,30}\d{4}[\w ,.:]{0,12}",
     # Comment forms and theme post meta.
     r"your email address will not be published\..*",
     r"deine e-mail-adresse wird nicht veröffentlicht\..*",

@@ -88,8 +88,10 @@ def _extract_article(
     attribution = take_credit(content.root) if content.known else None
     document = as_document(content.root) if content.known else content.root
     paragraphs = _clean_lines(_trafilatura_text(document, url, content.known), options)
+    if paragraphs and metadata.title and _same(paragraphs[0], metadata.title):
+        paragraphs = paragraphs[1:]  # the headline is metadata, not body text
     if attribution is None:
-        credit = split_credit(paragraphs, tree)
+        credit = split_credit(paragraphs, document)
         paragraphs, attribution = credit.paragraphs, credit.attribution
     text = "\n".join(paragraphs)
     words = len(text.split())
@@ -148,6 +150,10 @@ def _clean_lines(text: str, options: ExtractOptions) -> list[str]:
         if not (short and CHROME_LINES.match(line)):
             kept.append(line)
     return kept
+
+
+def _same(line: str, title: str) -> bool:
+    return " ".join(line.split()).casefold() == " ".join(title.split()).casefold()
 
 
 def _byline(authors: tuple[str, ...]) -> str | None:

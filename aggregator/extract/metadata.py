@@ -28,6 +28,8 @@ _TITLE_XPATHS = tuple(
         " | //h1[contains(@class, 'page-title')] | //h1[contains(@class, 'headline')]",
         "//*[contains(@class, 'post') or contains(@class, 'hentry')]"
         "//*[self::h2 or self::h3][contains(@class, 'entry-title') or contains(@class, 'post-title')]",
+        # Kubrick and the themes that copied it: the headline is the post's own <h2>.
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' post ')]/h2",
     )
 )
 _LATE_TITLE_XPATH = etree.XPath("//article//h1 | //h1")
@@ -53,8 +55,9 @@ _TAG_XPATH = etree.XPath(
     " | //*[contains(@class, 'field-name-field-tags') or contains(@class, 'field--name-field-tags')]//a"
 )
 _SITE_NAME_XPATH = etree.XPath(
-    "//*[contains(@class, 'site-title') or @id='site-name' or contains(@class, 'sitename')"
-    " or @id='blog_title']"
+    "//*[contains(@class, 'site-title') or @id='site-name' or @id='site-title' or contains(@class, 'sitename')"
+    " or @id='blog_title'] | //*[@id='headerimg']//h1 | //h1/a[@rel='home']"
+    " | //*[contains(concat(' ', @class, ' '), ' Header ')]//h1"  # Blogger's header widget
 )
 _CANONICAL_XPATH = etree.XPath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href")
 
@@ -150,7 +153,7 @@ def _language(tree: html.HtmlElement, ld: JsonLd) -> str | None:
     languages = ld.strings("inLanguage")
     value = (
         tree.get("lang")
-        or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+        or tree.get("xml:lang")
         or _meta(tree, "og:locale")
         or _meta(tree, "content-language")
         or (languages[0] if languages else None)

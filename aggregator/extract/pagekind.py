@@ -143,7 +143,9 @@ def _search_evidence(body_classes: set[str], query: str, path: str) -> str | Non
     found = sorted(body_classes & _SEARCH_BODY_CLASSES)
     if found:
         return f"body class {found[0]!r}"
-    if ("s" in parse_qs(query) or _SEARCH_URL.search(path)) and "/search/label/" not in path:
+    if "updated-max=" in query or "/search/label/" in path:
+        return None  # Blogger's archive and label pages live under /search
+    if "s" in parse_qs(query) or _SEARCH_URL.search(path):
         return f"search URL {path!r}"
     return None
 
