@@ -8,11 +8,9 @@ are never candidates, and trafilatura's own copy of the tree is small.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree, html
-from lxml.cssselect import CSSSelector
 
 from aggregator.extract.chrome import (
     CAPTION_SELECTORS,
@@ -21,6 +19,7 @@ from aggregator.extract.chrome import (
     FIGURE_SELECTORS,
     LEAD_SELECTORS,
 )
+from aggregator.extract.selectors import SelectorSet
 
 # A comment's own body often carries the same classes as the article's (entry-content).
 IN_COMMENTS = etree.XPath(
@@ -30,16 +29,11 @@ IN_COMMENTS = etree.XPath(
 )
 
 
-def _css_union(selectors: tuple[str, ...]) -> etree.XPath:
-    return etree.XPath(" | ".join(CSSSelector(s).path for s in selectors))
-
-
-_CONTENT = tuple(etree.XPath(CSSSelector(s).path) for s in CONTENT_SELECTORS)
-_LEAD = _css_union(LEAD_SELECTORS)
-_CHROME = _css_union(CHROME_SELECTORS)
-_CAPTIONS = _css_union(CAPTION_SELECTORS)
-_FIGURE_TAGS = frozenset(s for s in FIGURE_SELECTORS if not s.startswith("."))
-_FIGURE_CLASSES = frozenset(s[1:] for s in FIGURE_SELECTORS if s.startswith("."))
+_CONTENT = SelectorSet(CONTENT_SELECTORS)
+_LEAD = SelectorSet(LEAD_SELECTORS)
+_CHROME = SelectorSet(CHROME_SELECTORS)
+_CAPTIONS = SelectorSet(CAPTION_SELECTORS)
+_FIGURES = SelectorSet(FIGURE_SELECTORS)
 
 
 @dataclass(frozen=True)
@@ -56,25 +50,21 @@ def find_content(tree: html.HtmlElement) -> Content:
     The standfirst a news site prints above the body is moved in front of it,
     so that it is read as the article's first paragraph.
     """
-    for xpath in _CONTENT:
-        root = _first_outside_comments(xpath, tree)
-        if root is not None:
-            _prepend_lead(tree, root)
-            return Content(root, True)
-    return Content(tree, False)
-
-
-def _first_outside_comments(
-    xpath: Callable[[html.HtmlElement], list], tree: html.HtmlElement
-) -> html.HtmlElement | None:
-    for element in xpath(tree):
+    best: tuple[int, html.HtmlElement] | None = None
+    for element in tree.iter():
+        rank = _CONTENT.rank(element)
+        if rank is None or (best is not None and rank >= best[0]):
+            continue
         if not IN_COMMENTS(element) and element.text_content().strip():
-            return element
-    return None
+            best = (rank, element)
+    if best is None:
+        return Content(tree, False)
+    _prepend_lead(tree, best[1])
+    return Content(best[1], True)
 
 
 def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
-    for lead in _LEAD(tree):
+    for lead in _LEAD.select(tree):
         if root in lead.iterancestors() or IN_COMMENTS(lead):
             continue
         text = " ".join(lead.text_content().split())
@@ -87,9 +77,9 @@ def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
 
 def remove_chrome(root: html.HtmlElement) -> None:
     """Unwrap captions into paragraphs, then drop every known chrome element under ``root``."""
-    for caption in _CAPTIONS(root):
+    for caption in list(_CAPTIONS.select(root)):
         _unwrap_caption(caption)
-    for element in _CHROME(root):
+    for element in list(_CHROME.select(root)):
         if element is not root and element.getparent() is not None:
             element.drop_tree()
 
@@ -107,8 +97,7 @@ def _unwrap_caption(caption: html.HtmlElement) -> None:
 
 
 def _is_figure(element: html.HtmlElement) -> bool:
-    classes = set((element.get("class") or "").split())
-    return element.tag in _FIGURE_TAGS or bool(classes & _FIGURE_CLASSES)
+    return _FIGURES.matches(element)
 
 
 def as_document(root: html.HtmlElement) -> html.HtmlElement:

@@ -7,7 +7,9 @@ never from the comment section (a reader's name is not the author).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urljoin
 
 from lxml import etree, html
@@ -111,17 +113,23 @@ def _metas(tree: html.HtmlElement, name: str) -> list[str]:
 
 
 def _title(tree: html.HtmlElement, site_name: str | None, ld: JsonLd) -> str | None:
-    """The headline: the article's heading, else og:title or JSON-LD, else <title> without the site."""
-    headline = ld.strings("headline")
-    for candidate in (
-        *(_first_text(tree, xpath) for xpath in _TITLE_XPATHS),
-        _meta(tree, "og:title"),
-        headline[0] if headline else None,
-        _first_text(tree, _LATE_TITLE_XPATH),
-        _strip_site(" ".join(tree.xpath("string(//title)").split()), site_name),
-    ):
-        if candidate and candidate != site_name:
-            return candidate
+    """The headline: the article's heading, else og:title or JSON-LD, else <title> without the site.
+
+    Candidates are tried lazily, most specific first: most pages answer the first.
+    """
+    candidates: Iterator[Callable[[], str | None]] = iter(
+        [
+            *(partial(_first_text, tree, xpath) for xpath in _TITLE_XPATHS),
+            partial(_meta, tree, "og:title"),
+            lambda: next(iter(ld.strings("headline")), None),
+            partial(_first_text, tree, _LATE_TITLE_XPATH),
+            lambda: _strip_site(" ".join(tree.xpath("string(//title)").split()), site_name),
+        ]
+    )
+    for candidate in candidates:
+        title = candidate()
+        if title and title != site_name:
+            return title
     return None
 
 
@@ -138,11 +146,15 @@ def _site_name(tree: html.HtmlElement) -> str | None:
 
 
 def _authors(tree: html.HtmlElement, ld: JsonLd) -> tuple[str, ...]:
-    profile = [p for p in _metas(tree, "article:author") if not p.startswith("http")]
-    sources: list[list[str]] = [ld.author_names(), _metas(tree, "author"), profile]
-    sources += (_texts(tree, xpath) for xpath in _AUTHOR_XPATHS)
-    for names in sources:
-        cleaned = _unique([_BYLINE_PREFIX.sub("", n).strip(" ,|") for n in names])
+    """Every author the first source that names any gives (JSON-LD, meta tags, then bylines)."""
+    sources: list[Callable[[], list[str]]] = [
+        ld.author_names,
+        partial(_metas, tree, "author"),
+        lambda: [p for p in _metas(tree, "article:author") if not p.startswith("http")],
+        *(partial(_texts, tree, xpath) for xpath in _AUTHOR_XPATHS),
+    ]
+    for source in sources:
+        cleaned = _unique([_BYLINE_PREFIX.sub("", n).strip(" ,|") for n in source()])
         cleaned = tuple(n for n in cleaned if 2 <= len(n) <= 100)
         if cleaned:
             return cleaned
