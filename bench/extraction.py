@@ -43,8 +43,8 @@ from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aggregator.extract import ExtractOptions, extract_page  # noqa: E402
-from aggregator.extract.chrome import LEAK_PHRASES  # noqa: E402
+from aggregator.extract import ExtractOptions, extract_page
+from aggregator.extract.chrome import LEAK_PHRASES
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "extraction"
 _TOKEN = re.compile(r"\w+")
@@ -184,9 +184,7 @@ def quality(extractor: Extractor, pages: list[Page]) -> dict[str, float | None]:
         text = extractor.text(page)
         scores.append(token_scores(text, page.text))
         leaked += leaks(text)
-    right_days = (
-        sum(extractor.day(page) == page.day for page in pages) if extractor.day else None
-    )
+    right_days = sum(extractor.day(page) == page.day for page in pages) if extractor.day else None
     return {
         "precision": statistics.mean(s[0] for s in scores),
         "recall": statistics.mean(s[1] for s in scores),
