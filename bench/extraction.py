@@ -194,6 +194,25 @@ def quality(extractor: Extractor, pages: list[Page]) -> dict[str, float | None]:
     }
 
 
+def dropped_right(corpus: Path) -> tuple[int, int]:
+    """How many of the corpus's non-article pages our extractor drops with the expected reason.
+
+    The other extractors have no notion of a non-article page: they return the
+    listing's or the error page's text as if it were an article.
+    """
+    right = total = 0
+    for directory in sorted(corpus.iterdir()):
+        if not (directory / "page.json").exists():
+            continue
+        expected = json.loads((directory / "page.json").read_text(encoding="utf-8"))
+        if expected["kind"] == "article":
+            continue
+        total += 1
+        body = (directory / "page.html").read_text(encoding="utf-8")
+        right += extract_page(body, expected["url"]).reason == expected["kind"]
+    return right, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--passes", type=int, default=5, help="timed passes (median taken)")
@@ -213,6 +232,8 @@ def main() -> None:
             f"{name:<38} {r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} "
             f"{r['leak']:>6.1%} {dates:>6} {speed[name]:>8.1f} {speed[name] / baseline:>5.2f}x"
         )
+    right, total = dropped_right(args.corpus)
+    print(f"\nnon-article pages dropped with the expected reason by ours: {right}/{total}")
 
 
 if __name__ == "__main__":
