@@ -33,3 +33,7 @@ AGGREGATOR_DEDUP_MIN_SHARED = 30
 AGGREGATOR_DEDUP_FULL_COPY = 0.8
 # A paragraph seen in this many articles of one outlet is that outlet's chrome.
 AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 3
+
+# Extraction: a text line longer than this is never dropped as chrome by the
+# text-level safety net (chrome lines are short: "Share this:", "Posted in News").
+AGGREGATOR_EXTRACT_MAX_CHROME_LINE_WORDS = 40

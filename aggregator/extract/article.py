@@ -23,7 +23,7 @@ class Article:
     url: str | None
     title: str | None
     text: str
-    author: str | None = None
+    author: str | None = None  # the byline as one string: "A", "A and B", "A, B and C"
     published: datetime | None = None  # aware, UTC
     updated: datetime | None = None
     date_source: str | None = (
@@ -35,6 +35,7 @@ class Article:
     canonical_url: str | None = None
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # each author named by the page, in byline order
 
     @property
     def word_count(self) -> int:

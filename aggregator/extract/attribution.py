@@ -7,14 +7,19 @@ and leaves the body text, so it neither pollutes the text nor the comparison.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from lxml import html
+from lxml import etree, html
 
 from aggregator.extract.article import Attribution
 
 _OUTLET = r"(?P<outlet>[^\n]{2,120}?)"
-_END = r"\s*[.)\]]?\s*$"
+_BY_AUTHOR = r"(?:\s+by\s+(?P<author>[^,\n]{2,80}?))?"
+# A trailing date ("... in The Diplomat on March 3, 2013") is not part of the outlet's name.
+_DATE_TAIL = (
+    r"(?:,?\s+(?:on\s+)?(?:\w+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+\w+\.?\s+\d{4}|\d{4}-\d{2}-\d{2}))?"
+)
+_END = _DATE_TAIL + r"\s*[.)\]]?\s*$"
 _CREDIT_FORMS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -26,11 +31,11 @@ _CREDIT_FORMS: tuple[re.Pattern[str], ...] = tuple(
         r"(?:by\s+(?P<author>[^,\]\n]{2,80}?))?"
         r"(?:\s+(?:in|on|from)\s+" + _OUTLET + r")?"
         r"(?:,\s*(?P<role>[^\]\n]{2,200}?))?\s*\]?\s*\.?\s*$",
-        # Originally published at/in/on X
-        rf"^(?:this (?:article|story|post|piece) was )?originally\s+(?:published|posted|appeared|ran)\s+"
+        # Originally published at/in/on X / First published in X
+        rf"^(?:this (?:article|story|post|piece) was )?(?:originally|first)\s+(?:published|posted|appeared|ran)\s+"
         rf"(?:at|in|on|by)\s+{_OUTLET}{_END}",
-        # This article first appeared in X
-        rf"^this\s+(?:article|story|post|piece|op-?ed|commentary)\s+(?:first|originally)\s+"
+        # This article (by A) first appeared in X
+        rf"^this\s+(?:article|story|post|piece|op-?ed|commentary){_BY_AUTHOR}\s+(?:first|originally)\s+"
         rf"(?:appeared|was published|ran)\s+(?:in|on|at)\s+{_OUTLET}{_END}",
         # Reprinted with permission of/from X
         rf"^(?:reprinted|republished|reposted|reproduced)\s+(?:with\s+(?:kind\s+)?permission\s+)?"
@@ -74,8 +79,52 @@ class CreditSplit:
     attribution: Attribution | None
 
 
+_BLOCKS = etree.XPath(
+    ".//*[self::p or self::div or self::blockquote or self::h4 or self::h5 or self::h6"
+    " or self::li or self::em or self::strong][normalize-space()]"
+    "[not(.//p or .//div or .//blockquote or .//li)]"
+)
+
+
+def take_credit(root: html.HtmlElement) -> Attribution | None:
+    """Find the credit line among the article container's last (or first) blocks and remove it.
+
+    Done on the DOM, before trafilatura, so a credit line that is mostly a link
+    (which trafilatura may judge as boilerplate) is still read, with its href.
+    """
+    blocks = _outermost(_BLOCKS(root))
+    last = blocks[-_LOOK_AT_LAST:][::-1]
+    first = blocks[:_LOOK_AT_FIRST]
+    for block in (*last, *first):
+        attribution = parse_credit(block.text_content())
+        if attribution:
+            links = block.xpath(".//a/@href")
+            if links:
+                attribution = replace(attribution, url=links[0])
+            _drop_block(block, root)
+            return attribution
+    return None
+
+
+def _outermost(blocks: list[html.HtmlElement]) -> list[html.HtmlElement]:
+    """Blocks not inside another block of the list ("<p><em>credit</em></p>" counts once)."""
+    chosen = set(blocks)
+    return [b for b in blocks if not any(a in chosen for a in b.iterancestors())]
+
+
+def _drop_block(block: html.HtmlElement, root: html.HtmlElement) -> None:
+    """Remove the credit line, and its wrapper if the wrapper held nothing else."""
+    while block.getparent() is not None and block.getparent() is not root:
+        parent = block.getparent()
+        if " ".join(parent.text_content().split()) != " ".join(block.text_content().split()):
+            break
+        block = parent
+    if block.getparent() is not None:
+        block.drop_tree()
+
+
 def split_credit(paragraphs: list[str], tree: html.HtmlElement | None = None) -> CreditSplit:
-    """Take the credit line out of the article's last (or first) paragraphs."""
+    """Take the credit line out of the article's last (or first) paragraphs (the text-level net)."""
     last = range(len(paragraphs) - 1, max(len(paragraphs) - 1 - _LOOK_AT_LAST, -1), -1)
     first = range(min(_LOOK_AT_FIRST, len(paragraphs)))
     for index in (*last, *first):
@@ -124,18 +173,25 @@ def _clean(value: str | None) -> str | None:
     if not value:
         return None
     value = value.strip(" \t.,;:-–—()[]\"'“”")
+    # "Reprinted with permission of the Asia Pacific Refugee Rights Network": the article
+    # is the sentence's, not the name's (a capitalised "The" is kept: "The Korea Times").
+    if value.startswith("the "):
+        value = value[4:]
     return value or None
 
 
 def _with_link(attribution: Attribution, tree: html.HtmlElement) -> Attribution:
-    """Attach the href of the element that prints the credit line, if it has one."""
+    """Attach the href of the element that prints the credit line, or of a link naming the outlet."""
     wanted = " ".join(attribution.text.split())
     for element in tree.xpath("//p|//div|//em|//span|//strong|//blockquote"):
         if " ".join(element.text_content().split()) == wanted:
             links = element.xpath(".//a/@href")
             if links:
-                return Attribution(
-                    attribution.text, attribution.outlet, attribution.author, links[0]
-                )
+                return replace(attribution, url=links[0])
             break
+    # Blogger writes paragraphs as bare text between <br>s: the line is no element of its own.
+    for link in tree.iter("a"):
+        name = " ".join(link.text_content().split())
+        if name and name in (attribution.outlet, attribution.author) and link.get("href"):
+            return replace(attribution, url=link.get("href"))
     return attribution

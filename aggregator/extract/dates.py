@@ -8,14 +8,16 @@ Comment sections are never read: their dates are the readers', not the author's.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from dateutil import parser as dateparser
-from lxml import html
+from lxml import etree, html
+
+from aggregator.extract.content import IN_COMMENTS
+from aggregator.extract.jsonld import JsonLd
 
 _META_PUBLISHED = (
     "article:published_time",
@@ -44,32 +46,69 @@ _META_UPDATED = (
     "last-modified",
     "article.updated",
 )
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_NAMES = (
+    ("jan", "january", "januar", "janvier", "jänner"),
+    ("feb", "february", "februar", "février", "fevrier"),
+    ("mar", "march", "märz", "maerz", "mars"),
+    ("apr", "april", "avril"),
+    ("may", "mai"),
+    ("jun", "june", "juni", "juin"),
+    ("jul", "july", "juli", "juillet"),
+    ("aug", "august", "août", "aout"),
+    ("sep", "sept", "september", "septembre"),
+    ("oct", "october", "oktober", "octobre", "okt"),
+    ("nov", "november", "novembre"),
+    ("dec", "december", "dezember", "décembre", "decembre", "dez", "déc"),
 )
-_TIME = r"(?:\s*(?:at|@|,|-|–)?\s*\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}\b)?)?"
+_WEEKDAY_NAMES = (
+    ("mon", "monday", "montag", "lundi"),
+    ("tue", "tuesday", "dienstag", "mardi"),
+    ("wed", "wednesday", "mittwoch", "mercredi"),
+    ("thu", "thursday", "donnerstag", "jeudi"),
+    ("fri", "friday", "freitag", "vendredi"),
+    ("sat", "saturday", "samstag", "samedi", "sonnabend"),
+    ("sun", "sunday", "sonntag", "dimanche"),
+)
+
+
+class _Names(dateparser.parserinfo):
+    """dateutil's English names plus the German and French ones WordPress.com bylines print."""
+
+    MONTHS = [tuple(names) for names in _MONTH_NAMES]  # noqa: RUF012 (dateutil's API)
+    WEEKDAYS = [tuple(names) for names in _WEEKDAY_NAMES]  # noqa: RUF012
+    JUMP = [*dateparser.parserinfo.JUMP, "um", "uhr", "à", "le", "den", "am"]  # noqa: RUF012
+
+
+_PARSER_INFO = _Names()
+_MONTHS = (
+    r"(?:" + "|".join(sorted({n for m in _MONTH_NAMES for n in m}, key=len, reverse=True)) + r")\.?"
+)
+_TIME = (
+    r"(?:\s*(?:at|@|,|-|–|um|à)?\s*\d{1,2}(?:[:.]|\s?h\s?)\d{2}(?:[:.]\d{2})?"
+    r"\s*(?:[ap]\.?m\.?|uhr)?(?:\s*[A-Z]{3,4}\b(?<!\bin))?)?"
+)
 _BYLINE_DATE = re.compile(
     r"\b(?:"
     rf"{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"  # October 20, 2012 at 2:53 pm
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}{_TIME}"  # 20 October 2012
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+{_MONTHS},?\s+\d{{4}}{_TIME}"  # 20. Oktober 2012 um 14:53
     rf"|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?)?"  # 2012-10-20 14:53
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{4}}{_TIME}"  # 10/22/2012
     r")",
     re.IGNORECASE,
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])(?:/|$)")
-_COMMENT_ANCESTOR = (
-    "ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' comment')"
-    " or starts-with(@id, 'comment') or @id='respond']"
-)
-_BYLINE_CONTAINERS = (
+_BYLINE_CONTAINERS = etree.XPath(
     "//*[contains(@class, 'entry-meta') or contains(@class, 'post-meta') or contains(@class, 'byline')"
     " or contains(@class, 'postmetadata') or contains(@class, 'dateline') or contains(@class, 'posted-on')"
     " or contains(@class, 'entry-date') or contains(@class, 'published') or contains(@class, 'date')"
-    " or contains(@class, 'postdate') or contains(@class, 'post-info') or contains(@class, 'meta')]"
+    " or contains(@class, 'postdate') or contains(@class, 'post-info') or contains(@class, 'meta')"
+    " or contains(@class, 'submitted') or contains(@class, 'timestamp')]"
 )
+_TIMES = etree.XPath("//time[@datetime] | //abbr[contains(@class, 'published')][@title]")
+_UPDATED_TIMES = etree.XPath("//time[contains(@class, 'updated')][@datetime]")
+_ITEMPROPS = etree.XPath("//*[@itemprop][not(self::meta)]")
 _EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+_PUBLISHED_CLASSES = frozenset(["published", "entry-date", "dt-published"])
 
 
 @dataclass(frozen=True)
@@ -79,14 +118,19 @@ class PageDates:
     source: str | None = None  # meta, json-ld, time, byline, url
 
 
-def find_dates(tree: html.HtmlElement, url: str | None, tz: tzinfo = UTC) -> PageDates:
+def find_dates(
+    tree: html.HtmlElement, url: str | None, tz: tzinfo = UTC, ld: JsonLd | None = None
+) -> PageDates:
     """The page's publication (and update) date as aware UTC datetimes."""
-    updated = _first(_meta_values(tree, _META_UPDATED), tz) or _first(
-        _json_ld(tree, "dateModified"), tz
+    ld = ld if ld is not None else JsonLd.from_tree(tree)
+    updated = (
+        _first(_meta_values(tree, _META_UPDATED), tz)
+        or _first(iter(ld.strings("dateModified")), tz)
+        or _first(_attributes(_UPDATED_TIMES(tree), "datetime"), tz)
     )
     for source, candidates in (
         ("meta", _meta_values(tree, _META_PUBLISHED)),
-        ("json-ld", _json_ld(tree, "datePublished")),
+        ("json-ld", iter(ld.strings("datePublished"))),
         ("time", _time_elements(tree)),
         ("byline", _byline_texts(tree)),
         ("url", _url_dates(url)),
@@ -94,30 +138,35 @@ def find_dates(tree: html.HtmlElement, url: str | None, tz: tzinfo = UTC) -> Pag
         published = _first(candidates, tz)
         if published:
             return PageDates(
-                published, updated if updated and updated >= published else None, source
+                published, updated if updated and updated > published else None, source
             )
     return PageDates(updated=updated)
 
 
 def parse_date(value: str, tz: tzinfo = UTC) -> datetime | None:
     """Parse one date string; naive results take ``tz``. None when it is not a date."""
-    value = re.sub(r"\s+(?:at|@)\s+", " ", value.strip())
+    value = _normalise(value)
     if not value or not re.search(r"\d", value):
         return None
     try:
-        parsed = dateparser.parse(value, fuzzy=True)
+        parsed = dateparser.parse(value, parserinfo=_PARSER_INFO, fuzzy=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     parsed = parsed.astimezone(UTC)
-    if (
-        not _EARLIEST_PLAUSIBLE
-        <= parsed
-        <= datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
-    ):
+    latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
+    if not _EARLIEST_PLAUSIBLE <= parsed <= latest:
         return None
     return parsed
+
+
+def _normalise(value: str) -> str:
+    """What dateutil does not read: "20. Oktober", "1er octobre", "14 h 53", "at 2:53 pm"."""
+    value = " ".join(value.split())
+    value = re.sub(r"\b(\d{1,2})(?:\.|er)\s+(?=[^\W\d])", r"\1 ", value)
+    value = re.sub(r"\b(\d{1,2})\s?h\s?(\d{2})\b", r"\1:\2", value)
+    return re.sub(r"\s+(?:at|@|um|à)\s+", " ", value)
 
 
 def _first(candidates: Iterator[str], tz: tzinfo) -> datetime | None:
@@ -133,51 +182,41 @@ def _meta_values(tree: html.HtmlElement, names: tuple[str, ...]) -> Iterator[str
     found = []
     for meta in tree.iter("meta"):
         name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if name in wanted and meta.get("content"):
+        if name in wanted and meta.get("content") and not IN_COMMENTS(meta):
             found.append((wanted[name], meta.get("content")))
-    for element in tree.xpath("//*[@itemprop]"):
+    for element in _ITEMPROPS(tree):
         prop = element.get("itemprop", "").lower()
-        if prop in wanted and element.tag != "meta":
-            found.append((wanted[prop], element.get("datetime") or element.get("content") or ""))
+        if prop in wanted and not IN_COMMENTS(element):
+            value = element.get("datetime") or element.get("content") or element.get("title")
+            found.append((wanted[prop], value or element.text_content()))
     yield from (value for _, value in sorted(found, key=lambda pair: pair[0]))
 
 
-def _json_ld(tree: html.HtmlElement, field: str) -> Iterator[str]:
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text_content())
-        except ValueError:
-            continue
-        yield from _walk_json(data, field)
-
-
-def _walk_json(data: object, field: str) -> Iterator[str]:
-    if isinstance(data, dict):
-        value = data.get(field)
-        if isinstance(value, str):
-            yield value
-        for child in data.values():
-            if isinstance(child, dict | list):
-                yield from _walk_json(child, field)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _walk_json(item, field)
+def _attributes(elements: list[html.HtmlElement], name: str) -> Iterator[str]:
+    for element in elements:
+        if not IN_COMMENTS(element):
+            yield element.get(name)
 
 
 def _time_elements(tree: html.HtmlElement) -> Iterator[str]:
-    times = [t for t in tree.xpath("//time[@datetime]") if not t.xpath(_COMMENT_ANCESTOR)]
-    times.sort(
-        key=lambda t: (
-            "published" not in (t.get("class") or "") and "entry-date" not in (t.get("class") or "")
-        )
-    )
-    for element in times:
-        yield element.get("datetime")
+    """``<time datetime>`` (and Blogger's ``<abbr class="published" title>``), published first.
+
+    A ``<time class="updated">`` alone is the modification date, not the publication.
+    """
+    times = []
+    for element in _TIMES(tree):
+        classes = set((element.get("class") or "").split())
+        if IN_COMMENTS(element) or ("updated" in classes and not classes & _PUBLISHED_CLASSES):
+            continue
+        times.append((not classes & _PUBLISHED_CLASSES, element))
+    times.sort(key=lambda pair: pair[0])
+    for _, element in times:
+        yield element.get("datetime") or element.get("title")
 
 
 def _byline_texts(tree: html.HtmlElement) -> Iterator[str]:
-    for container in tree.xpath(_BYLINE_CONTAINERS):
-        if container.xpath(_COMMENT_ANCESTOR):
+    for container in _BYLINE_CONTAINERS(tree):
+        if IN_COMMENTS(container):
             continue
         text = " ".join(container.text_content().split())
         if len(text) > 400:

@@ -1,33 +1,73 @@
-"""Page metadata that does not need the article body: title, author, site, language, links."""
+"""Page metadata that does not need the article body: title, authors, site, language, links, terms.
+
+Read before any chrome is removed (bylines and tag links live in the chrome),
+never from the comment section (a reader's name is not the author).
+"""
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urljoin
 
-from lxml import html
+from lxml import etree, html
 
-_BYLINE_PREFIX = re.compile(r"^\s*(?:by|posted by|written by|von|par)\s+", re.IGNORECASE)
+from aggregator.extract.content import IN_COMMENTS
+from aggregator.extract.jsonld import JsonLd
+
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|posted by|written by|submitted by|von|par)\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
-# Most to least specific; a reader's name in a comment is never the author.
-_AUTHOR_XPATHS = (
-    "//*[contains(@class, 'byline')]//a[contains(@rel, 'author') or contains(@class, 'author')]",
-    "//a[contains(concat(' ', @rel, ' '), ' author ')]",
-    "//*[contains(@class, 'author') and contains(@class, 'vcard')]//*[contains(@class, 'fn')]",
-    "//*[contains(@class, 'byline')]//a",
+_SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")
+# The headline, most to least specific (the <title> without the site name comes last).
+_TITLE_XPATHS = tuple(
+    etree.XPath(x)
+    for x in (
+        "//*[@itemprop='headline']",
+        "//article//h1[contains(@class, 'title')] | //h1[contains(@class, 'entry-title')]"
+        " | //h1[contains(@class, 'post-title')] | //h1[@id='page-title']"
+        " | //h1[contains(@class, 'page-title')] | //h1[contains(@class, 'headline')]",
+        "//*[contains(@class, 'post') or contains(@class, 'hentry')]"
+        "//*[self::h2 or self::h3][contains(@class, 'entry-title') or contains(@class, 'post-title')]",
+        # Kubrick and the themes that copied it: the headline is the post's own <h2>.
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' post ')]/h2",
+    )
 )
-_IN_COMMENTS = (
-    "ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' comment')"
-    " or starts-with(@id, 'comment') or @id='respond']"
+_LATE_TITLE_XPATH = etree.XPath("//article//h1 | //h1")
+# Bylines, most to least specific; every name in the first that matches is an author.
+_AUTHOR_XPATHS = tuple(
+    etree.XPath(x)
+    for x in (
+        "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(.//*[@itemprop='name'])]",
+        "//*[contains(@class, 'byline')]//a[contains(@rel, 'author') or contains(@class, 'author')]",
+        "//a[contains(concat(' ', @rel, ' '), ' author ')]",
+        "//*[contains(@class, 'author') and contains(@class, 'vcard')]//*[contains(@class, 'fn')]",
+        "//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]",
+        "//*[contains(@class, 'submitted')]//*[contains(@class, 'username')]",
+        "//*[contains(@class, 'byline')]//a | //*[contains(@class, 'byline')]//*[contains(@class, 'author')]",
+    )
 )
+_CATEGORY_XPATH = etree.XPath(
+    "//a[contains(concat(' ', @rel, ' '), ' category ')]"
+    " | //*[contains(@class, 'field-name-field-category') or contains(@class, 'field--name-field-category')]//a"
+)
+_TAG_XPATH = etree.XPath(
+    "//a[contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category'))]"
+    " | //*[contains(@class, 'field-name-field-tags') or contains(@class, 'field--name-field-tags')]//a"
+)
+_SITE_NAME_XPATH = etree.XPath(
+    "//*[contains(@class, 'site-title') or @id='site-name' or @id='site-title' or contains(@class, 'sitename')"
+    " or @id='blog_title'] | //*[@id='headerimg']//h1 | //h1/a[@rel='home']"
+    " | //*[contains(concat(' ', @class, ' '), ' Header ')]//h1"  # Blogger's header widget
+)
+_CANONICAL_XPATH = etree.XPath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href")
 
 
 @dataclass(frozen=True)
 class PageMetadata:
     title: str | None
-    author: str | None
+    authors: tuple[str, ...]
     site_name: str | None
     language: str | None
     canonical_url: str | None
@@ -35,50 +75,61 @@ class PageMetadata:
     tags: tuple[str, ...]
 
 
-def read_metadata(tree: html.HtmlElement, url: str | None) -> PageMetadata:
-    site_name = _meta(tree, "og:site_name") or _json_ld_field(tree, "publisher", "name")
+def read_metadata(tree: html.HtmlElement, url: str | None, ld: JsonLd) -> PageMetadata:
+    """Everything but the dates (``dates.find_dates``) and the body."""
+    site_name = _meta(tree, "og:site_name") or ld.publisher_name() or _site_name(tree)
     return PageMetadata(
-        title=_title(tree, site_name),
-        author=_author(tree),
+        title=_title(tree, site_name, ld),
+        authors=_authors(tree, ld),
         site_name=site_name,
-        language=_language(tree),
+        language=_language(tree, ld),
         canonical_url=_canonical(tree, url),
         categories=_unique(
-            tree.xpath("//a[contains(concat(' ', @rel, ' '), ' category ')]/text()")
-            + tree.xpath("//meta[@property='article:section']/@content")
+            _texts(tree, _CATEGORY_XPATH)
+            + _metas(tree, "article:section")
+            + ld.strings("articleSection")
         ),
         tags=_unique(
-            tree.xpath(
-                "//a[contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category'))]/text()"
-            )
-            + tree.xpath("//meta[@property='article:tag']/@content")
+            _texts(tree, _TAG_XPATH)
+            + _metas(tree, "article:tag")
+            + [k for value in ld.strings("keywords") for k in _SPLIT_KEYWORDS.split(value)]
         ),
     )
 
 
 def _meta(tree: html.HtmlElement, name: str) -> str | None:
-    for value in tree.xpath(f"//meta[@property='{name}' or @name='{name}']/@content"):
-        value = " ".join(value.split())
-        if value:
-            return value
-    return None
+    values = _metas(tree, name)
+    return values[0] if values else None
 
 
-def _title(tree: html.HtmlElement, site_name: str | None) -> str | None:
-    """The headline: the article's <h1>, else og:title, else <title> without the site name."""
-    for candidate in (
-        _first_text(
-            tree,
-            "//article//h1[contains(@class, 'title')] | //h1[contains(@class, 'entry-title')]"
-            " | //h1[contains(@class, 'post-title')] | //*[contains(@class, 'post')]//h2[contains(@class, 'entry-title')]",
-        ),
-        _meta(tree, "og:title"),
-        _json_ld_field(tree, "headline"),
-        _first_text(tree, "//article//h1 | //h1"),
-        _strip_site(" ".join(tree.xpath("string(//title)").split()), site_name),
-    ):
-        if candidate and candidate != site_name:
-            return candidate
+def _metas(tree: html.HtmlElement, name: str) -> list[str]:
+    found = []
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("http-equiv") or ""
+        value = " ".join((meta.get("content") or "").split())
+        if key.lower() == name and value:
+            found.append(value)
+    return found
+
+
+def _title(tree: html.HtmlElement, site_name: str | None, ld: JsonLd) -> str | None:
+    """The headline: the article's heading, else og:title or JSON-LD, else <title> without the site.
+
+    Candidates are tried lazily, most specific first: most pages answer the first.
+    """
+    candidates: Iterator[Callable[[], str | None]] = iter(
+        [
+            *(partial(_first_text, tree, xpath) for xpath in _TITLE_XPATHS),
+            partial(_meta, tree, "og:title"),
+            lambda: next(iter(ld.strings("headline")), None),
+            partial(_first_text, tree, _LATE_TITLE_XPATH),
+            lambda: _strip_site(" ".join(tree.xpath("string(//title)").split()), site_name),
+        ]
+    )
+    for candidate in candidates:
+        title = candidate()
+        if title and title != site_name:
+            return title
     return None
 
 
@@ -89,60 +140,62 @@ def _strip_site(title: str, site_name: str | None) -> str | None:
     return parts[0].strip() if parts and parts[0].strip() else None
 
 
-def _author(tree: html.HtmlElement) -> str | None:
-    profile = _meta(tree, "article:author")  # often a profile URL, not a name
-    candidates = [
-        _meta(tree, "author"),
-        None if profile and profile.startswith("http") else profile,
-        _json_ld_field(tree, "author", "name"),
+def _site_name(tree: html.HtmlElement) -> str | None:
+    """The blog's name from its header, else the application-name meta tag."""
+    return _first_text(tree, _SITE_NAME_XPATH) or _meta(tree, "application-name")
+
+
+def _authors(tree: html.HtmlElement, ld: JsonLd) -> tuple[str, ...]:
+    """Every author the first source that names any gives (JSON-LD, meta tags, then bylines)."""
+    sources: list[Callable[[], list[str]]] = [
+        ld.author_names,
+        partial(_metas, tree, "author"),
+        lambda: [p for p in _metas(tree, "article:author") if not p.startswith("http")],
+        *(partial(_texts, tree, xpath) for xpath in _AUTHOR_XPATHS),
     ]
-    candidates += (_first_text(tree, xpath, skip_comments=True) for xpath in _AUTHOR_XPATHS)
-    for candidate in candidates:
-        if candidate:
-            name = _BYLINE_PREFIX.sub("", candidate).strip(" ,|")
-            if 2 <= len(name) <= 100:
-                return name
-    return None
+    for source in sources:
+        cleaned = _unique([_BYLINE_PREFIX.sub("", n).strip(" ,|") for n in source()])
+        cleaned = tuple(n for n in cleaned if 2 <= len(n) <= 100)
+        if cleaned:
+            return cleaned
+    return ()
 
 
-def _language(tree: html.HtmlElement) -> str | None:
-    value = tree.get("lang") or _meta(tree, "og:locale") or _meta(tree, "content-language")
+def _language(tree: html.HtmlElement, ld: JsonLd) -> str | None:
+    languages = ld.strings("inLanguage")
+    value = (
+        tree.get("lang")
+        or tree.get("xml:lang")
+        or _meta(tree, "og:locale")
+        or _meta(tree, "content-language")
+        or (languages[0] if languages else None)
+    )
     return value.replace("_", "-").split("-")[0].lower() if value else None
 
 
 def _canonical(tree: html.HtmlElement, url: str | None) -> str | None:
-    for href in tree.xpath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href"):
+    for href in _CANONICAL_XPATH(tree):
         href = href.strip()
         if href:
             return urljoin(url or "", href)
     return None
 
 
-def _first_text(tree: html.HtmlElement, xpath: str, skip_comments: bool = False) -> str | None:
-    for element in tree.xpath(xpath):
-        if skip_comments and element.xpath(_IN_COMMENTS):
+def _first_text(tree: html.HtmlElement, xpath: etree.XPath) -> str | None:
+    texts = _texts(tree, xpath)
+    return texts[0] if texts else None
+
+
+def _texts(tree: html.HtmlElement, xpath: etree.XPath) -> list[str]:
+    """The text of each match outside the comment section."""
+    found = []
+    for element in xpath(tree):
+        if IN_COMMENTS(element):
             continue
         text = " ".join(element.text_content().split())
         if text:
-            return text
-    return None
-
-
-def _json_ld_field(tree: html.HtmlElement, *path: str) -> str | None:
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text_content())
-        except ValueError:
-            continue
-        for item in data if isinstance(data, list) else data.get("@graph", [data]):
-            value = item
-            for key in path:
-                if isinstance(value, list):
-                    value = value[0] if value else None
-                value = value.get(key) if isinstance(value, dict) else None
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-    return None
+            found.append(text)
+    return found
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:

@@ -1,83 +1,173 @@
 """Is this page an article? Listing pages (tag, category, date archives, home
-pages, search results, paged indexes), attachment pages and soft 404s are not:
-their links are followed, but they are never stored as articles.
+pages, paginated indexes), search results, attachment pages and soft 404s are
+not: their links are followed, but they are never stored as articles (issue 3,
+item 5). Each kind is its own drop reason; a listing's detail names which
+listing it is ("tag archive", "home page", ...), from the evidence that decided.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
-from lxml import html
+from lxml import etree, html
 
 ARTICLE = "article"
 LISTING = "listing"
+SEARCH_RESULTS = "search_results"
 ATTACHMENT = "attachment"
-NOT_FOUND = "not_found"
+NOT_FOUND = "not_found"  # the page says it is a 404 page (WordPress body class error404)
+SOFT_404 = "soft_404"  # an error page served as if it were content
 
-# WordPress (and Blogger/Drupal themes that copy it) name the page kind in <body class>.
-_LISTING_BODY_CLASSES = frozenset(
+# WordPress (and the Blogger and Drupal themes that copy it) name the page kind in <body class>.
+_LISTING_BODY_CLASSES: dict[str, str] = {
+    "tag": "tag archive",
+    "category": "category archive",
+    "tax-post_format": "category archive",
+    "page-taxonomy-term": "category archive",  # Drupal 7
+    "path-taxonomy": "category archive",  # Drupal 8+
+    "date": "date archive",
+    "author": "author archive",
+    "paged": "paginated index",
+    "home": "home page",
+    "front": "home page",  # Drupal 7
+    "path-frontpage": "home page",  # Drupal 8+
+    "blog": "home page",
+    "feed-view": "index",  # Blogger
+    "archive": "archive",
+    "post-type-archive": "archive",
+}
+_SEARCH_BODY_CLASSES = frozenset(["search", "search-results", "search-no-results", "page-search"])
+_ARTICLE_BODY_CLASSES = frozenset(
     [
-        "home",
-        "blog",
-        "archive",
-        "category",
-        "tag",
-        "date",
-        "author",
-        "search",
-        "search-results",
-        "search-no-results",
-        "paged",
-        "tax-post_format",
-        "post-type-archive",
+        "single",
+        "single-post",
+        "postid",
+        "page-template-default",
+        "page",
+        "node-type-article",  # Drupal 7
+        "page-node-type-article",  # Drupal 8+
+        "item-view",  # Blogger
     ]
 )
-_ARTICLE_BODY_CLASSES = frozenset(
-    ["single", "single-post", "postid", "page-template-default", "page"]
+_ATTACHMENT_BODY_CLASSES = frozenset(["attachment", "single-attachment", "attachmentid"])
+
+# URL shapes of listings, most specific first (the path, with its query string).
+_LISTING_URLS: tuple[tuple[str, str], ...] = (
+    (r"/(?:tag|tags|label|topics?)/|/search/label/", "tag archive"),
+    (r"/(?:category|categories|taxonomy/term)/", "category archive"),
+    (r"/author/", "author archive"),
+    (r"/page/\d+/?$|[?&](?:paged|page)=\d", "paginated index"),
+    (r"[?&]updated-max=|_archive\.html$|/archives?/?$|/\d{4}/(?:\d{2}/)?$", "date archive"),
+    (r"^/$", "home page"),
 )
-_LISTING_URL = re.compile(
-    r"/(?:tag|tags|category|categories|topics?|author|search|archives?|label)/"
-    r"|/page/\d+/?$|[?&](?:s|paged|page)=|^/(?:\d{4}/(?:\d{2}/)?)?$|/\d{4}/(?:\d{2}/)?$",
+_SEARCH_URL = re.compile(r"[?&]s=|/search/?(?:\?|$)|/search/node\b|/search\?q=", re.IGNORECASE)
+_ATTACHMENT_URL = re.compile(r"/attachment/|[?&]attachment_id=", re.IGNORECASE)
+
+# What error pages say in their <title>, <h1> or status message (whole text, any of its parts).
+_NOT_FOUND_TEXT = re.compile(
+    r"^(?:error )?404(?: error)?(?: not found)?|(?:error 404|404)?\W*(?:page )?not found"
+    r"|nothing (?:was )?found|oops! that page can[’']t be found\.?"
+    r"|sorry, the page you were looking for in this blog does not exist\.?"
+    r"|the requested page could not be found\.?|page (?:cannot|could not) be found"
+    r"|this page (?:doesn[’']t|does not) exist\.?"
+    r"|seite nicht gefunden|fehler 404|page introuvable|erreur 404|página no encontrada$",
     re.IGNORECASE,
 )
-_NOT_FOUND_TITLE = re.compile(
-    r"\b(?:page not found|not found|nothing found|404|error 404|seite nicht gefunden|page introuvable)\b",
-    re.IGNORECASE,
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
+_STATUS_MESSAGES = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' status-msg-body ')]"
 )
-_POST_CONTAINERS = (
+_FIRST_H1 = etree.XPath("(//h1)[1]")
+_OG_TYPE = etree.XPath("//meta[@property='og:type']/@content")
+_POST_CONTAINERS = etree.XPath(
     "//article | //*[contains(concat(' ', normalize-space(@class), ' '), ' post ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' hentry ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' type-post ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' post-outer ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' node-teaser ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' node--view-mode-teaser ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' teaser ')]"
 )
+_HEADING_LINK = etree.XPath("(.//h1|.//h2|.//h3)[1]//a/@href")
 
 
-def classify(tree: html.HtmlElement, url: str | None = None) -> tuple[str, str]:
-    """The page kind and the evidence for it, e.g. ``("listing", "body class 'tag'")``."""
+@dataclass(frozen=True)
+class PageKind:
+    """The page kind and the evidence for it, e.g. ``PageKind("listing", "tag archive (...)")``."""
+
+    kind: str
+    evidence: str
+
+
+def classify(tree: html.HtmlElement, url: str | None = None) -> PageKind:
+    """Decide what kind of page this is, from body classes, error texts, the URL and post counts."""
     body_classes = set((_body(tree).get("class") or "").split())
+    parts = urlsplit(url or "")
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
     if "error404" in body_classes:
-        return NOT_FOUND, "body class 'error404'"
-    if "attachment" in body_classes or re.search(r"/attachment/", urlsplit(url or "").path):
-        return ATTACHMENT, "attachment page"
-    listing_classes = sorted(body_classes & _LISTING_BODY_CLASSES)
-    if listing_classes and not body_classes & {"single", "single-post"}:
-        return LISTING, f"body class {listing_classes[0]!r}"
+        return PageKind(NOT_FOUND, "body class 'error404'")
+    if body_classes & _ATTACHMENT_BODY_CLASSES or _ATTACHMENT_URL.search(path):
+        return PageKind(ATTACHMENT, "attachment page")
+    search = _search_evidence(body_classes, parts.query, path)
+    if search:
+        return PageKind(SEARCH_RESULTS, search)
+    single = bool(body_classes & _ARTICLE_BODY_CLASSES)
+    listing = [_LISTING_BODY_CLASSES[c] for c in _LISTING_BODY_CLASSES if c in body_classes]
+    if listing and not body_classes & {"single", "single-post"}:
+        return PageKind(LISTING, f"{listing[0]} (body class)")
+    error = _error_text(tree)
+    if error:
+        return PageKind(SOFT_404, error)
+    return _by_posts_and_url(tree, path, single)
+
+
+def _by_posts_and_url(tree: html.HtmlElement, path: str, single: bool) -> PageKind:
+    """For pages whose body class says nothing: og:type, the URL shape, several posts."""
+    if single:
+        return PageKind(ARTICLE, "article body class")
+    posts = _distinct_posts(tree)
+    og_type = _OG_TYPE(tree)
+    if og_type and og_type[0].strip().lower() == "website" and posts >= 2:
+        return PageKind(LISTING, f"index (og:type website with {posts} posts)")
+    listing_kind = _listing_url_kind(path) if path else None
+    if listing_kind and (posts != 1 or listing_kind != "home page"):
+        return PageKind(LISTING, f"{listing_kind} (URL {path!r})")
+    if posts >= 3:
+        return PageKind(LISTING, f"index ({posts} posts on one page)")
+    return PageKind(ARTICLE, "article")
+
+
+def _search_evidence(body_classes: set[str], query: str, path: str) -> str | None:
+    found = sorted(body_classes & _SEARCH_BODY_CLASSES)
+    if found:
+        return f"body class {found[0]!r}"
+    if "updated-max=" in query or "/search/label/" in path:
+        return None  # Blogger's archive and label pages live under /search
+    if "s" in parse_qs(query) or _SEARCH_URL.search(path):
+        return f"search URL {path!r}"
+    return None
+
+
+def _listing_url_kind(path: str) -> str | None:
+    for pattern, kind in _LISTING_URLS:
+        if re.search(pattern, path, re.IGNORECASE):
+            return kind
+    return None
+
+
+def _error_text(tree: html.HtmlElement) -> str | None:
+    """The error message a soft 404 prints in its title, first heading or status box."""
     title = " ".join(tree.xpath("string(//title)").split())
-    if _NOT_FOUND_TITLE.search(title) and len(title) < 80:
-        return NOT_FOUND, f"title {title!r}"
-    if _og_type(tree) == "website" and not body_classes & _ARTICLE_BODY_CLASSES:
-        posts = _distinct_posts(tree)
-        if posts >= 2:
-            return LISTING, f"og:type website with {posts} posts"
-    if not body_classes & _ARTICLE_BODY_CLASSES:
-        parts = urlsplit(url or "")
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if url and _LISTING_URL.search(path):
-            return LISTING, f"listing URL {path!r}"
-        posts = _distinct_posts(tree)
-        if posts >= 3:
-            return LISTING, f"{posts} posts on one page"
-    return ARTICLE, "article"
+    for part in _TITLE_SEPARATORS.split(title) if title else ():
+        if _NOT_FOUND_TEXT.fullmatch(part.strip()):
+            return f"title {title!r}"
+    for element in [*_FIRST_H1(tree), *_STATUS_MESSAGES(tree)]:
+        text = " ".join(element.text_content().split())
+        if text and _NOT_FOUND_TEXT.fullmatch(text):
+            return f"message {text!r}"
+    return None
 
 
 def _body(tree: html.HtmlElement) -> html.HtmlElement:
@@ -85,16 +175,11 @@ def _body(tree: html.HtmlElement) -> html.HtmlElement:
     return body if body is not None else tree
 
 
-def _og_type(tree: html.HtmlElement) -> str | None:
-    values = tree.xpath("//meta[@property='og:type']/@content")
-    return values[0].strip().lower() if values else None
-
-
 def _distinct_posts(tree: html.HtmlElement) -> int:
     """Post containers whose heading links to a distinct URL (a listing's entries)."""
     targets = set()
-    for container in tree.xpath(_POST_CONTAINERS):
-        links = container.xpath("(.//h1|.//h2|.//h3)[1]//a/@href")
+    for container in _POST_CONTAINERS(tree):
+        links = _HEADING_LINK(container)
         if links:
             targets.add(links[0])
     return len(targets)

@@ -1,0 +1,70 @@
+"""What a fetched body is before it is parsed: HTML, a feed, a comment feed, or not markup at all.
+
+A crawler follows feed links and sometimes gets a PDF, an image or a JSON API
+answer where it expected a page. None of them is an article; each is dropped
+with a reason that says which (issue 3, item 5), without parsing it as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+EMPTY = "empty"
+NOT_HTML = "not_html"
+FEED = "feed"
+COMMENT_FEED = "comment_feed"
+
+_SNIFF_CHARS = 4096
+_BINARY_MAGIC: tuple[tuple[str, str], ...] = (
+    ("%PDF", "PDF document"),
+    ("\x89PNG", "PNG image"),
+    ("GIF8", "GIF image"),
+    ("\xff\xd8\xff", "JPEG image"),
+    ("PK\x03\x04", "ZIP archive"),
+)
+_FEED_ROOT = re.compile(r"<(?:rss|feed|rdf:RDF)\b", re.IGNORECASE)
+_XML_ROOT = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?!html\b|!doctype html)[\w:]+", re.S
+)
+# WordPress titles its comment feeds "Comments on: <post>" / "Comments for <blog>",
+# localised as below; Blogger serves them under /feeds/.../comments/.
+_COMMENT_FEED_TITLE = re.compile(
+    r"<title[^>]*>\s*(?:<!\[CDATA\[)?\s*(?:comments (?:on|for)\b|kommentare (?:zu|für)\b"
+    r"|commentaires (?:sur|pour)\b|comentarios (?:en|para)\b)",
+    re.IGNORECASE,
+)
+_COMMENT_FEED_URL = re.compile(r"/comments/(?:feed|default)\b|/feeds/[^/]+/comments/", re.I)
+
+
+@dataclass(frozen=True)
+class Sniff:
+    """Why a body is not an HTML page (``reason`` None when it is one)."""
+
+    reason: str | None
+    detail: str = ""
+
+
+def sniff(body: str, url: str | None = None) -> Sniff:
+    """Tell an HTML page from the other bodies a crawl fetches, from the first few KiB."""
+    if not body or not body.strip():
+        return Sniff(EMPTY)
+    head = body[:_SNIFF_CHARS].lstrip("\ufeff")
+    for magic, what in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return Sniff(NOT_HTML, what)
+    if "\x00" in head:
+        return Sniff(NOT_HTML, "binary body")
+    stripped = head.lstrip()
+    if stripped[:1] in "{[":
+        return Sniff(NOT_HTML, "JSON body")
+    if "<" not in head:
+        return Sniff(NOT_HTML, "no markup in the first 4 KiB")
+    if _FEED_ROOT.search(head) and _XML_ROOT.match(head):
+        if _COMMENT_FEED_TITLE.search(head) or _COMMENT_FEED_URL.search(urlsplit(url or "").path):
+            return Sniff(COMMENT_FEED, "comment feed")
+        return Sniff(FEED, "RSS/Atom feed")
+    if _XML_ROOT.match(head) and not re.search(r"<(?:html|body|head)\b", head, re.I):
+        return Sniff(NOT_HTML, "XML document")
+    return Sniff(None)
