@@ -2,12 +2,16 @@
 
 The library does the work; commands parse options, call it, format the result
 and turn library errors into one-line messages with an exit code
-(2 configuration, 3 store, 4 nothing could be fetched).
+(2 configuration or usage, 3 store, 4 nothing could be fetched, 5 the store is
+locked by another crawl). Click's own usage errors get the same one-line
+``error: ...`` form, so a cron log never holds a usage screen or a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from typing import Any
 
 import click
@@ -36,7 +40,7 @@ db_option = click.option(
 
 
 class AggregatorGroup(click.Group):
-    """Turns library errors into a one-line message and the error's exit code."""
+    """Turns library and usage errors into a one-line message and the error's exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -44,6 +48,18 @@ class AggregatorGroup(click.Group):
         except AggregatorError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else ctx.command_path
+            message = exc.format_message().rstrip(".")
+            click.echo(f"error: {message} (see {command} --help)", err=True)
+            ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # `aggregator export | head`: the reader left; stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
 
 
 @click.group(cls=AggregatorGroup)

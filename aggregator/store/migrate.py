@@ -40,13 +40,21 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def store_revision(connection: Connection) -> str | None:
+    """The store's schema revision; a store from before migrations counts as the first."""
+    current = current_revision(connection)
+    if current is None and inspect(connection).has_table("articles"):
+        return FIRST_REVISION
+    return current
+
+
 def ensure_schema(engine: Engine, upgrade: bool = True) -> None:
     """Bring the store's schema to this version's head, or explain why not."""
     scripts = ScriptDirectory.from_config(alembic_config())
     head = scripts.get_current_head()
     with engine.begin() as connection:
         current = current_revision(connection)
-        if current is None and inspect(connection).has_table("articles"):
+        if current is None and store_revision(connection) == FIRST_REVISION:
             command.stamp(alembic_config(connection), FIRST_REVISION)
             current = FIRST_REVISION
         if current == head:
