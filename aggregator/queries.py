@@ -132,7 +132,8 @@ def reposts_of(story: StoryRow) -> list[ArticleRow]:
     """The story's other articles, earliest first."""
     others = [a for a in story.articles if a.id != story.canonical_article_id]
     return sorted(
-        others, key=lambda a: (a.published is None, a.published or datetime.min.astimezone(), a.id)
+        others,
+        key=lambda a: (a.published is None, a.published.timestamp() if a.published else 0, a.id),
     )
 
 

@@ -15,9 +15,10 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import __version__, defaults
-from aggregator.errors import AggregatorError
+from aggregator.errors import AggregatorError, StoreError
 
 EXIT_NOTHING_FETCHED = 4
 
@@ -45,6 +46,8 @@ class AggregatorGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
         except AggregatorError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -59,6 +62,21 @@ class AggregatorGroup(click.Group):
         except BrokenPipeError:
             # `aggregator export | head`: the reader left; stop quietly, as other tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except SQLAlchemyError as exc:
+            if ctx.params.get("verbose", 0) >= 2:
+                raise
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            click.echo(f"error: the store failed: {reason}", err=True)
+            ctx.exit(StoreError.exit_code)
+        except Exception as exc:  # a bug: one line for the cron log, the traceback with -vv
+            if ctx.params.get("verbose", 0) >= 2:
+                raise
+            message = str(exc).splitlines()[0] if str(exc) else ""
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {message} (run with -vv for the traceback)",
+                err=True,
+            )
             ctx.exit(1)
 
 

@@ -109,7 +109,7 @@ def stories(db_url: str, **filters: Any) -> None:
         shown = 0
         for story in iter_stories(session, selected):
             if not shown:
-                click.echo(table_header())
+                click.echo(_cut(table_header(), terminal_width()))
             print_story_line(story)
             shown += 1
         if not shown:
@@ -125,7 +125,7 @@ def table_header() -> str:
 
 def print_story_line(story: StoryRow) -> None:
     """One table row per story, one more line per repost, cut to the terminal's width."""
-    width = shutil.get_terminal_size((120, 20)).columns
+    width = terminal_width()
     reposts = reposts_of(story)
     outlet = _cut(story.canonical.outlet.name, _OUTLET)
     line = (
@@ -142,6 +142,10 @@ def print_story_line(story: StoryRow) -> None:
             f"{credit}"
         )
         click.echo(_cut(detail, width))
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size((120, 20)).columns
 
 
 def date_text(value: datetime | None) -> str:
