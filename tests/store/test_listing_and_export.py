@@ -77,7 +77,7 @@ def test_outlet_search_and_repost_filters(demo_store: DemoStore) -> None:
     assert cfr in story_ids(demo_store, "--outlet", "demo-htw"), "a story counts for its reposts"
     assert story_ids(demo_store, "--min-reposts", "1") == [cfr]
     assert story_ids(demo_store, "--min-reposts", "2") == []
-    assert story_ids(demo_store, "--search", "Shenyang KYODO") == [cfr]
+    assert story_ids(demo_store, "--search", "Shenyang ASYLUM") == [cfr]
     assert story_ids(demo_store, "--search", "railroad", "--outlet", "demo-rrm") == []
     assert len(story_ids(demo_store, "--limit", "3")) == 3
 
