@@ -7,6 +7,7 @@ from aggregator.cli import (  # noqa: F401  (register commands)
     db,
     export,
     outlets,
+    serve,
     show,
     stats,
     stories,
