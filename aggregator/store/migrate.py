@@ -8,6 +8,9 @@ version of aggregator is refused rather than damaged.
 from __future__ import annotations
 
 import logging
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -27,9 +30,24 @@ FIRST_REVISION = "0001"
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    if MIGRATIONS.is_dir():
+        config.set_main_option("script_location", str(MIGRATIONS))
+    else:  # imported from a zipped egg (Scrapyd): Alembic reads scripts from a directory
+        unpacked = tempfile.TemporaryDirectory(prefix="aggregator-migrations-")
+        _copy_tree(resources.files("aggregator.store").joinpath("migrations"), Path(unpacked.name))
+        config.attributes["unpacked"] = unpacked  # removed with the config
+        config.set_main_option("script_location", unpacked.name)
     config.attributes["connection"] = connection
     return config
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            _copy_tree(entry, target / entry.name)
+        elif entry.name.endswith((".py", ".mako")):
+            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 def head_revision() -> str:
