@@ -39,6 +39,18 @@ db_option = click.option(
     help="Store database URL (env AGGREGATOR_DB).",
 )
 
+# For `crawl`: how long to wait for another crawl of the same store (aggregator.store.crawl_lock).
+lock_wait_option = click.option(
+    "--wait",
+    "lock_wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    envvar="AGGREGATOR_LOCK_WAIT",
+    show_default=True,
+    help="Seconds to wait while another crawl writes to the same store, then exit 5 "
+    "(env AGGREGATOR_LOCK_WAIT).",
+)
+
 
 class AggregatorGroup(click.Group):
     """Turns library and usage errors into a one-line message and the error's exit code."""
