@@ -101,10 +101,19 @@ def main(verbose: int) -> None:
     """Crawl the outlets you follow, keep the article, and tell which pages are one story.
 
     \b
-    aggregator crawl                  crawl every enabled outlet
-    aggregator stories                list stories with their reposts
-    aggregator export --format jsonl  one story per line, reposts attached
-    aggregator demo                   crawl the bundled offline demo site
+    aggregator crawl                      crawl every enabled outlet
+    aggregator stories --since 2012-10-01 list stories with their reposts
+    aggregator show 2                     one story: its original and each repost
+    aggregator export --format csv -o s.csv   stories and reposts, to work with elsewhere
+    aggregator stats                      what the store holds, the last crawl
+    aggregator serve                      browse and query the store in Datasette
+    aggregator db upgrade                 bring an older store's schema up to date
+    aggregator demo                       crawl the bundled offline demo site
+
+    \b
+    The store is --db (env AGGREGATOR_DB): sqlite:///FILE or postgresql+psycopg://...
+    Exit codes: 0 done, 1 error, 2 configuration or usage, 3 store, 4 nothing
+    fetched, 5 another crawl is writing to the store.
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     handler = logging.StreamHandler()
