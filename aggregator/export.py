@@ -1,19 +1,256 @@
-"""Export formats: one story per record, reposts nested."""
+"""Export formats: one record per story, reposts nested (JSON) or in a linked CSV file.
+
+Every writer consumes an iterator of story records (``queries.story_record``)
+and keeps at most one batch of them, so an export's memory does not depend on
+how many stories it writes. Parquet needs the ``parquet`` extra (pyarrow) and
+lives in ``aggregator.export_parquet``.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, TextIO
 
-FORMATS = ("jsonl",)
+from aggregator.errors import AggregatorError
+
+FORMATS = ("jsonl", "json", "csv", "parquet")
+BINARY_FORMATS = ("parquet",)
+
+STORY_COLUMNS = (
+    "story_id",
+    "title",
+    "canonical_reason",
+    "first_published",
+    "last_published",
+    "repost_count",
+    "url",
+    "outlet",
+    "outlet_name",
+    "canonical_title",
+    "author",
+    "published",
+    "updated",
+    "date_source",
+    "language",
+    "site_name",
+    "word_count",
+    "categories",
+    "tags",
+    "credit_line",
+    "credited_outlet",
+    "credited_author",
+    "credited_url",
+    "text",
+)
+REPOST_COLUMNS = (
+    "story_id",
+    "url",
+    "outlet",
+    "outlet_name",
+    "title",
+    "author",
+    "published",
+    "date_source",
+    "role",
+    "similarity",
+    "containment",
+    "credit_line",
+    "credited_outlet",
+    "credited_author",
+    "credited_url",
+)
+LIST_SEPARATOR = "; "
+
+
+class ExportError(AggregatorError):
+    """An export cannot be written as asked; exit 1 with the message."""
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Write JSON Lines; return how many records were written."""
+    """Write JSON Lines, one story per line; return how many stories were written."""
     count = 0
     for record in records:
         out.write(json.dumps(record, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
+
+
+def write_json(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write one JSON array, record by record (never the whole array in memory)."""
+    count = 0
+    out.write("[")
+    for record in records:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_csv(
+    records: Iterable[dict[str, Any]], out: TextIO, reposts_out: TextIO | None = None
+) -> int:
+    """Write stories to ``out`` and their reposts to ``reposts_out``, linked by ``story_id``.
+
+    CSV has no nesting: a story's row carries its canonical article (with the
+    full text); each repost is a row of the second file. Lists (categories,
+    tags) are joined with "; ".
+    """
+    stories = csv.DictWriter(out, STORY_COLUMNS, lineterminator="\n")
+    stories.writeheader()
+    reposts = None
+    if reposts_out is not None:
+        reposts = csv.DictWriter(reposts_out, REPOST_COLUMNS, lineterminator="\n")
+        reposts.writeheader()
+    count = 0
+    for record in records:
+        stories.writerow(story_row(record))
+        if reposts is not None:
+            reposts.writerows(repost_rows(record))
+        count += 1
+    return count
+
+
+def story_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A story record flattened to the stories CSV's columns."""
+    canonical = record["canonical"]
+    return {
+        "story_id": record["story_id"],
+        "title": record["title"],
+        "canonical_reason": record["canonical_reason"],
+        "first_published": record["first_published"],
+        "last_published": record["last_published"],
+        "repost_count": record["repost_count"],
+        "url": canonical["url"],
+        "outlet": canonical["outlet"],
+        "outlet_name": canonical["outlet_name"],
+        "canonical_title": canonical["title"],
+        "author": canonical["author"],
+        "published": canonical["published"],
+        "updated": canonical["updated"],
+        "date_source": canonical["date_source"],
+        "language": canonical["language"],
+        "site_name": canonical["site_name"],
+        "word_count": canonical["word_count"],
+        "categories": LIST_SEPARATOR.join(canonical["categories"]),
+        "tags": LIST_SEPARATOR.join(canonical["tags"]),
+        **_credit(canonical["attribution"]),
+        "text": canonical["text"],
+    }
+
+
+def repost_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """A story record's reposts as rows of the reposts CSV."""
+    return [
+        {
+            "story_id": record["story_id"],
+            **{key: repost[key] for key in REPOST_COLUMNS[1:11]},
+            **_credit(repost["attribution"]),
+        }
+        for repost in record["reposts"]
+    ]
+
+
+def _credit(attribution: dict[str, str | None] | None) -> dict[str, str | None]:
+    attribution = attribution or {}
+    return {
+        "credit_line": attribution.get("text"),
+        "credited_outlet": attribution.get("outlet"),
+        "credited_author": attribution.get("author"),
+        "credited_url": attribution.get("url"),
+    }
+
+
+PARQUET_BATCH = 1_000
+
+
+def write_parquet(records: Iterable[dict[str, Any]], out: Any) -> int:
+    """Write Parquet (one row group per 1,000 stories) to a binary file object.
+
+    Nested like the JSON records: ``canonical`` is a struct, ``reposts`` a list
+    of structs; dates are UTC timestamps. Needs pyarrow (the ``parquet`` extra).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ExportError(
+            "Parquet export needs pyarrow: pip install 'aggregator[parquet]'"
+        ) from None
+    schema = _parquet_schema(pa)
+    count = 0
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(_with_datetimes(record))
+            count += 1
+            if len(batch) == PARQUET_BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch or not count:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    return count
+
+
+_DATE_KEYS = ("first_published", "last_published", "published", "updated")
+
+
+def _with_datetimes(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its ISO-8601 dates as datetimes, for Parquet's timestamp columns."""
+
+    def convert(item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: datetime.fromisoformat(value) if key in _DATE_KEYS and value else value
+            for key, value in item.items()
+        }
+
+    return {
+        **convert(record),
+        "canonical": convert(record["canonical"]),
+        "reposts": [convert(repost) for repost in record["reposts"]],
+    }
+
+
+def _parquet_schema(pa: Any) -> Any:
+    text, date = pa.string(), pa.timestamp("s", tz="UTC")
+    attribution = pa.struct([(key, text) for key in ("text", "outlet", "author", "url")])
+    canonical = pa.struct(
+        [
+            *((key, text) for key in ("url", "outlet", "outlet_name", "title", "author")),
+            ("published", date),
+            ("updated", date),
+            *((key, text) for key in ("date_source", "language", "site_name")),
+            ("word_count", pa.int64()),
+            ("categories", pa.list_(text)),
+            ("tags", pa.list_(text)),
+            ("text", text),
+            ("attribution", attribution),
+        ]
+    )
+    repost = pa.struct(
+        [
+            *((key, text) for key in ("url", "outlet", "outlet_name", "title", "author")),
+            ("published", date),
+            ("date_source", text),
+            ("role", text),
+            ("similarity", pa.float64()),
+            ("containment", pa.float64()),
+            ("attribution", attribution),
+        ]
+    )
+    return pa.schema(
+        [
+            ("story_id", pa.int64()),
+            ("title", text),
+            ("canonical_reason", text),
+            ("first_published", date),
+            ("last_published", date),
+            ("repost_count", pa.int64()),
+            ("canonical", canonical),
+            ("reposts", pa.list_(repost)),
+        ]
+    )

@@ -1,4 +1,9 @@
-"""Reading stories back: listings for the CLI and the records exports write."""
+"""Reading stories back: listings for the CLI and the records exports write.
+
+Every filter value reaches the database as a bound parameter. Listings and
+exports walk the stories page by page (keyset pagination on the sort order),
+so memory stays flat however many stories a store holds.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
 from aggregator.store import ArticleRow, OutletRow, StoryRow
+from aggregator.store.rawsql import FTS_TABLE, PG_FULLTEXT_CONFIG
 
-EXPORT_BATCH = 500
+PAGE_SIZE = 500
+# Kept for callers of the first release; pages are PAGE_SIZE stories.
+EXPORT_BATCH = PAGE_SIZE
 
 
 @dataclass(frozen=True)
 class StoryFilter:
     """Which stories to list or export; every value reaches SQL as a bound parameter."""
 
-    since: datetime | None = None
-    until: datetime | None = None
+    since: datetime | None = None  # first published on or after
+    until: datetime | None = None  # first published before
     outlet: str | None = None  # outlet key of any article of the story
-    search: str | None = None  # words in the canonical title or text
+    search: str | None = None  # words in the canonical title or text (all of them)
     min_reposts: int = 0
     limit: int | None = None
 
 
-def stories_query(filters: StoryFilter) -> Select[tuple[StoryRow]]:
+def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[tuple[StoryRow]]:
+    """Stories matching ``filters``, newest first (undated last), then by id."""
     query = select(StoryRow).join(ArticleRow, StoryRow.canonical_article_id == ArticleRow.id)
     if filters.since:
         query = query.where(StoryRow.first_published >= filters.since)
@@ -42,21 +52,67 @@ def stories_query(filters: StoryFilter) -> Select[tuple[StoryRow]]:
             .where(OutletRow.key == filters.outlet)
         )
         query = query.where(StoryRow.id.in_(members))
-    if filters.search:
-        for word in filters.search.split():
-            pattern = f"%{word}%"
-            query = query.where(ArticleRow.title.ilike(pattern) | ArticleRow.text.ilike(pattern))
-    query = query.order_by(StoryRow.first_published.desc().nulls_last(), StoryRow.id)
-    return query.limit(filters.limit) if filters.limit else query
+    words = (filters.search or "").split()
+    if words:
+        query = query.where(_search_condition(words, dialect))
+    return query.order_by(StoryRow.first_published.desc().nulls_last(), StoryRow.id)
+
+
+def _search_condition(words: list[str], dialect: str) -> ColumnElement[bool]:
+    """Canonical title or text holds every word: FTS5 on SQLite, tsvector on PostgreSQL."""
+    if dialect == "postgresql":
+        document = literal_column(
+            f"to_tsvector('{PG_FULLTEXT_CONFIG}', "
+            "coalesce(articles.title, '') || ' ' || articles.text)"
+        )
+        query = func.plainto_tsquery(PG_FULLTEXT_CONFIG, bindparam("search", " ".join(words)))
+        return document.op("@@")(query)
+    # Each word as an FTS5 phrase ("a" "b" = a AND b), so no word is read as FTS syntax.
+    phrases = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    matching = sql_text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search")
+    return ArticleRow.id.in_(matching.bindparams(search=phrases))
+
+
+def _after(last: StoryRow) -> ColumnElement[bool]:
+    """Stories that sort after ``last`` in ``stories_query`` order (the keyset condition)."""
+    if last.first_published is None:
+        return and_(StoryRow.first_published.is_(None), StoryRow.id > last.id)
+    return or_(
+        StoryRow.first_published < last.first_published,
+        and_(StoryRow.first_published == last.first_published, StoryRow.id > last.id),
+        StoryRow.first_published.is_(None),
+    )
+
+
+def iter_stories(
+    session: Session, filters: StoryFilter, page_size: int = PAGE_SIZE
+) -> Iterator[StoryRow]:
+    """Stories with their articles and outlets loaded, newest first, one page in memory at a time.
+
+    Each page is detached from the session once it has been handed out, so
+    memory does not grow with the number of stories.
+    """
+    base = stories_query(filters, session.get_bind().dialect.name).options(
+        selectinload(StoryRow.articles).selectinload(ArticleRow.outlet),
+        selectinload(StoryRow.canonical).selectinload(ArticleRow.outlet),
+    )
+    remaining = filters.limit
+    last: StoryRow | None = None
+    while remaining is None or remaining > 0:
+        size = page_size if remaining is None else min(page_size, remaining)
+        query = base if last is None else base.where(_after(last))
+        page = list(session.scalars(query.limit(size)))
+        yield from page
+        if len(page) < size:
+            return
+        last = page[-1]
+        remaining = None if remaining is None else remaining - len(page)
+        session.expunge_all()
 
 
 def load_stories(session: Session, filters: StoryFilter) -> list[StoryRow]:
     """Stories with their articles and outlets loaded, newest first."""
-    query = stories_query(filters).options(
-        selectinload(StoryRow.articles).selectinload(ArticleRow.outlet),
-        selectinload(StoryRow.canonical).selectinload(ArticleRow.outlet),
-    )
-    return list(session.scalars(query))
+    return list(iter_stories(session, filters))
 
 
 def load_story(session: Session, story_id: int) -> StoryRow | None:
@@ -67,60 +123,73 @@ def load_story(session: Session, story_id: int) -> StoryRow | None:
     )
 
 
+def outlet_keys(session: Session) -> list[str]:
+    """The keys of the outlets the store has articles from (or had), sorted."""
+    return list(session.scalars(select(OutletRow.key).order_by(OutletRow.key)))
+
+
 def reposts_of(story: StoryRow) -> list[ArticleRow]:
     """The story's other articles, earliest first."""
     others = [a for a in story.articles if a.id != story.canonical_article_id]
     return sorted(
-        others, key=lambda a: (a.published is None, a.published or datetime.min.astimezone(), a.id)
+        others,
+        key=lambda a: (a.published is None, a.published.timestamp() if a.published else 0, a.id),
     )
 
 
-def iter_story_records(session: Session, filters: StoryFilter) -> Iterator[dict[str, Any]]:
-    """Export records, one per story, read in batches so memory stays flat."""
-    ids = list(session.scalars(stories_query(filters).with_only_columns(StoryRow.id)))
-    for start in range(0, len(ids), EXPORT_BATCH):
-        batch = ids[start : start + EXPORT_BATCH]
-        rows = session.scalars(
-            select(StoryRow)
-            .where(StoryRow.id.in_(batch))
-            .options(selectinload(StoryRow.articles).selectinload(ArticleRow.outlet))
-        )
-        by_id = {row.id: row for row in rows}
-        for story_id in batch:
-            yield story_record(by_id[story_id])
-        session.expunge_all()
+def iter_story_records(
+    session: Session, filters: StoryFilter, page_size: int = PAGE_SIZE
+) -> Iterator[dict[str, Any]]:
+    """Export records, one per story, read page by page so memory stays flat."""
+    for story in iter_stories(session, filters, page_size):
+        yield story_record(story)
 
 
 def story_record(story: StoryRow) -> dict[str, Any]:
+    """The export contract: a story, its canonical article in full, its reposts nested."""
     canonical = next(a for a in story.articles if a.id == story.canonical_article_id)
+    reposts = reposts_of(story)
     return {
         "story_id": story.id,
         "title": story.title,
         "canonical_reason": story.canonical_reason,
+        "first_published": iso(story.first_published),
+        "last_published": iso(story.last_published),
+        "repost_count": len(reposts),
         "canonical": {
             "url": canonical.url,
             "outlet": canonical.outlet.key,
             "outlet_name": canonical.outlet.name,
             "title": canonical.title,
             "author": canonical.author,
-            "published": _iso(canonical.published),
+            "published": iso(canonical.published),
+            "updated": iso(canonical.updated),
+            "date_source": canonical.date_source,
+            "language": canonical.language,
+            "site_name": canonical.site_name,
+            "word_count": canonical.word_count,
+            "categories": list(canonical.categories or ()),
+            "tags": list(canonical.tags or ()),
             "text": canonical.text,
             "attribution": _attribution(canonical),
         },
-        "reposts": [
-            {
-                "url": repost.url,
-                "outlet": repost.outlet.key,
-                "outlet_name": repost.outlet.name,
-                "title": repost.title,
-                "published": _iso(repost.published),
-                "role": repost.role,
-                "similarity": _round(repost.similarity),
-                "containment": _round(repost.containment),
-                "attribution": _attribution(repost),
-            }
-            for repost in reposts_of(story)
-        ],
+        "reposts": [_repost_record(repost) for repost in reposts],
+    }
+
+
+def _repost_record(repost: ArticleRow) -> dict[str, Any]:
+    return {
+        "url": repost.url,
+        "outlet": repost.outlet.key,
+        "outlet_name": repost.outlet.name,
+        "title": repost.title,
+        "author": repost.author,
+        "published": iso(repost.published),
+        "date_source": repost.date_source,
+        "role": repost.role,
+        "similarity": _round(repost.similarity),
+        "containment": _round(repost.containment),
+        "attribution": _attribution(repost),
     }
 
 
@@ -135,7 +204,8 @@ def _attribution(article: ArticleRow) -> dict[str, str | None] | None:
     }
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 UTC with a ``Z``, the way the store and every export write dates."""
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from aggregator.cli import crawl, export, outlets, show, stories  # noqa: F401  (register commands)
+from aggregator.cli import (  # noqa: F401  (register commands)
+    crawl,
+    db,
+    export,
+    outlets,
+    serve,
+    show,
+    stats,
+    stories,
+)
 from aggregator.cli.base import main
 
 __all__ = ["main"]

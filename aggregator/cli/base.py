@@ -2,18 +2,23 @@
 
 The library does the work; commands parse options, call it, format the result
 and turn library errors into one-line messages with an exit code
-(2 configuration, 3 store, 4 nothing could be fetched).
+(2 configuration or usage, 3 store, 4 nothing could be fetched, 5 the store is
+locked by another crawl). Click's own usage errors get the same one-line
+``error: ...`` form, so a cron log never holds a usage screen or a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import __version__, defaults
-from aggregator.errors import AggregatorError
+from aggregator.errors import AggregatorError, StoreError
 
 EXIT_NOTHING_FETCHED = 4
 
@@ -34,16 +39,57 @@ db_option = click.option(
     help="Store database URL (env AGGREGATOR_DB).",
 )
 
+# For `crawl`: how long to wait for another crawl of the same store (aggregator.store.crawl_lock).
+lock_wait_option = click.option(
+    "--wait",
+    "lock_wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    envvar="AGGREGATOR_LOCK_WAIT",
+    show_default=True,
+    help="Seconds to wait while another crawl writes to the same store, then exit 5 "
+    "(env AGGREGATOR_LOCK_WAIT).",
+)
+
 
 class AggregatorGroup(click.Group):
-    """Turns library errors into a one-line message and the error's exit code."""
+    """Turns library and usage errors into a one-line message and the error's exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
         except AggregatorError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else ctx.command_path
+            message = exc.format_message().rstrip(".")
+            click.echo(f"error: {message} (see {command} --help)", err=True)
+            ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # `aggregator export | head`: the reader left; stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except SQLAlchemyError as exc:
+            if ctx.params.get("verbose", 0) >= 2:
+                raise
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            click.echo(f"error: the store failed: {reason}", err=True)
+            ctx.exit(StoreError.exit_code)
+        except Exception as exc:  # a bug: one line for the cron log, the traceback with -vv
+            if ctx.params.get("verbose", 0) >= 2:
+                raise
+            message = str(exc).splitlines()[0] if str(exc) else ""
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {message} (run with -vv for the traceback)",
+                err=True,
+            )
+            ctx.exit(1)
 
 
 @click.group(cls=AggregatorGroup)
@@ -55,10 +101,19 @@ def main(verbose: int) -> None:
     """Crawl the outlets you follow, keep the article, and tell which pages are one story.
 
     \b
-    aggregator crawl                  crawl every enabled outlet
-    aggregator stories                list stories with their reposts
-    aggregator export --format jsonl  one story per line, reposts attached
-    aggregator demo                   crawl the bundled offline demo site
+    aggregator crawl                      crawl every enabled outlet
+    aggregator stories --since 2012-10-01 list stories with their reposts
+    aggregator show 2                     one story: its original and each repost
+    aggregator export --format csv -o s.csv   stories and reposts, to work with elsewhere
+    aggregator stats                      what the store holds, the last crawl
+    aggregator serve                      browse and query the store in Datasette
+    aggregator db upgrade                 bring an older store's schema up to date
+    aggregator demo                       crawl the bundled offline demo site
+
+    \b
+    The store is --db (env AGGREGATOR_DB): sqlite:///FILE or postgresql+psycopg://...
+    Exit codes: 0 done, 1 error, 2 configuration or usage, 3 store, 4 nothing
+    fetched, 5 another crawl is writing to the store.
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     handler = logging.StreamHandler()

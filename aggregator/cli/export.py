@@ -1,52 +1,123 @@
-"""``aggregator export``: stories with their reposts, to a file or stdout."""
+"""``aggregator export``: stories with their reposts, to a file or stdout, in four formats."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 import click
 
 from aggregator.cli.base import db_option, main
-from aggregator.cli.stories import filter_options, story_filter
-from aggregator.export import FORMATS, write_jsonl
+from aggregator.cli.stories import check_outlet, filter_options, story_filter
+from aggregator.export import (
+    BINARY_FORMATS,
+    FORMATS,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_parquet,
+)
 from aggregator.queries import iter_story_records
 from aggregator.store import Store
 
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one story per line; json: one array; csv: stories, and reposts in a second "
+    "file; parquet: nested like json (needs the parquet extra).",
+)
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, writable=True),
-    help="File to write (stdout when omitted).",
+    type=click.Path(dir_okay=False),
+    help="File to write (stdout when omitted). Written whole or not at all.",
+)
+@click.option(
+    "--reposts-output",
+    type=click.Path(dir_okay=False),
+    help="CSV only: where the reposts go [default: beside --output, as NAME.reposts.csv].",
 )
 @filter_options
-def export(db_url: str, fmt: str, output: str | None, **filters: Any) -> None:
-    """Export stories, one record per story with its reposts attached.
+def export(
+    db_url: str, fmt: str, output: str | None, reposts_output: str | None, **filters: Any
+) -> None:
+    """Export stories: one record per story, its canonical article in full, its reposts.
+
+    JSON formats nest the reposts in each story; CSV writes one row per story
+    and a second file with one row per repost, linked by story_id. Dates are
+    ISO-8601 UTC. Stories are read page by page, so memory stays flat
+    however large the store is. Takes the same filters as `stories`.
 
     \b
     Example:
       aggregator export --format jsonl --output stories.jsonl
+      aggregator export --format csv -o out/stories.csv --since 2012-10-01
+      aggregator export --format json --outlet cfr | jq '.[].title'
     """
-    with Store(db_url) as store, store.session() as session, _open_output(output) as out:
-        count = write_jsonl(iter_story_records(session, story_filter(**filters)), out)
+    if reposts_output and fmt != "csv":
+        raise click.BadParameter(
+            "only CSV writes reposts to a file of their own", param_hint="'--reposts-output'"
+        )
+    if output is None and fmt in BINARY_FORMATS and sys.stdout.isatty():
+        raise click.BadParameter(
+            f"{fmt} is binary: give --output FILE or redirect stdout", param_hint="'--output'"
+        )
+    if fmt == "csv" and output and not reposts_output:
+        reposts_output = str(Path(output).with_suffix("")) + ".reposts.csv"
+    selected = story_filter(**filters)
+    with Store(db_url) as store, store.session() as session, ExitStack() as files:
+        check_outlet(session, selected)
+        out = files.enter_context(_open_output(output, binary=fmt in BINARY_FORMATS))
+        records = iter_story_records(session, selected)
+        if fmt == "csv":
+            reposts = files.enter_context(_open_output(reposts_output)) if reposts_output else None
+            count = write_csv(records, out, reposts)
+        else:
+            writer = {"jsonl": write_jsonl, "json": write_json, "parquet": write_parquet}[fmt]
+            count = writer(records, out)
+    _report(count, output, reposts_output, fmt)
+
+
+def _report(count: int, output: str | None, reposts_output: str | None, fmt: str) -> None:
     if output:
-        click.echo(f"wrote {count} stories to {output}", err=True)
+        also = f" and their reposts to {reposts_output}" if reposts_output else ""
+        click.echo(f"wrote {count} stories to {output}{also}", err=True)
+    elif fmt == "csv" and not reposts_output:
+        click.echo("note: reposts not written (give --reposts-output FILE)", err=True)
 
 
 @contextmanager
-def _open_output(path: str | None) -> Iterator[TextIO]:
+def _open_output(path: str | None, binary: bool = False) -> Iterator[IO[Any]]:
+    """stdout, or ``path`` written as ``path.partial`` and renamed once complete.
+
+    A cron job that dies mid-export leaves the previous export in place rather
+    than half a file.
+    """
     if path is None:
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     target = Path(path)
-    if not target.parent.exists():
+    if not target.parent.is_dir():
         raise click.ClickException(f"output directory {target.parent} does not exist")
-    with target.open("w", encoding="utf-8") as out:
-        yield out
+    partial = target.with_name(target.name + ".partial")
+    try:
+        out = partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        with out:
+            yield out
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)

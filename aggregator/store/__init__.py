@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aggregator.store.engine import Store
+from aggregator.store.lock import StoreLockedError, crawl_lock
 from aggregator.store.models import (
     ArticleRow,
     Base,
@@ -21,5 +22,7 @@ __all__ = [
     "OutletRow",
     "SignatureRow",
     "Store",
+    "StoreLockedError",
     "StoryRow",
+    "crawl_lock",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -38,6 +40,15 @@ class Store:
             self.engine.dispose()
             raise
 
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return _safe(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
@@ -51,6 +62,27 @@ class Store:
         self.close()
 
 
+@contextmanager
+def open_unmigrated(url: str) -> Iterator[Engine]:
+    """An engine on ``url`` with the store's checks and tuning, its schema left as it is."""
+    engine = _create_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite store URL; None for other databases and in-memory SQLite."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def _create_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -59,13 +91,12 @@ def _create_engine(url: str) -> Engine:
             f"not a database URL: {url!r} (expected e.g. sqlite:///data/aggregator.sqlite "
             "or postgresql+psycopg://user@host/db)"
         ) from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
-        if not path.parent.exists():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create directory for {path}: {exc.strerror}") from None
+    path = sqlite_path(url)
+    if path is not None and not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create directory for {path}: {exc.strerror}") from None
     try:
         engine = create_engine(parsed)
     except (NoSuchModuleError, ImportError, ArgumentError) as exc:

@@ -8,6 +8,9 @@ version of aggregator is refused rather than damaged.
 from __future__ import annotations
 
 import logging
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -27,9 +30,24 @@ FIRST_REVISION = "0001"
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    if MIGRATIONS.is_dir():
+        config.set_main_option("script_location", str(MIGRATIONS))
+    else:  # imported from a zipped egg (Scrapyd): Alembic reads scripts from a directory
+        unpacked = tempfile.TemporaryDirectory(prefix="aggregator-migrations-")
+        _copy_tree(resources.files("aggregator.store").joinpath("migrations"), Path(unpacked.name))
+        config.attributes["unpacked"] = unpacked  # removed with the config
+        config.set_main_option("script_location", unpacked.name)
     config.attributes["connection"] = connection
     return config
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            _copy_tree(entry, target / entry.name)
+        elif entry.name.endswith((".py", ".mako")):
+            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 def head_revision() -> str:
@@ -40,13 +58,21 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def store_revision(connection: Connection) -> str | None:
+    """The store's schema revision; a store from before migrations counts as the first."""
+    current = current_revision(connection)
+    if current is None and inspect(connection).has_table("articles"):
+        return FIRST_REVISION
+    return current
+
+
 def ensure_schema(engine: Engine, upgrade: bool = True) -> None:
     """Bring the store's schema to this version's head, or explain why not."""
     scripts = ScriptDirectory.from_config(alembic_config())
     head = scripts.get_current_head()
     with engine.begin() as connection:
         current = current_revision(connection)
-        if current is None and inspect(connection).has_table("articles"):
+        if current is None and store_revision(connection) == FIRST_REVISION:
             command.stamp(alembic_config(connection), FIRST_REVISION)
             current = FIRST_REVISION
         if current == head:

@@ -5,6 +5,10 @@ outlets ──< articles >── stories          (stories.canonical_article_id 
                ├── signatures              one fingerprint per article, for dedup
                └── article_links           verified overlaps between two articles
 crawl_runs                                 one row per `aggregator crawl`
+
+Views (story_overview, reposts, article_tags) and the full-text index
+(articles_fts on SQLite) are raw SQL in the migrations; docs/schema.md
+documents every table, column and view.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class OutletRow(Base):
 
 class StoryRow(Base):
     __tablename__ = "stories"
+    # Story listings and exports sort and filter by first publication.
+    __table_args__ = (Index("ix_stories_first_published", "first_published"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     canonical_article_id: Mapped[int] = mapped_column(
@@ -67,6 +73,7 @@ class ArticleRow(Base):
     __table_args__ = (
         Index("ix_articles_story", "story_id"),
         Index("ix_articles_published", "published"),
+        Index("ix_articles_outlet", "outlet_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
