@@ -1,25 +1,26 @@
 """Fingerprints: what dedup keeps of an article's text.
 
-A fingerprint holds, per paragraph, the hash of its normalised words (for exact
-matching and for spotting chrome that recurs across an outlet) and its word
-shingles (for exact containment checks). From the shingles the ``Fingerprinter``
-derives MinHash sketches of paragraph *windows* (runs of paragraphs of at least
-``window_tokens`` words): an excerpt of two paragraphs shares a window with its
-source even though its Jaccard similarity to the whole source is only ~0.3.
+A fingerprint holds, per paragraph, the hash of its normalised words (for
+spotting chrome that recurs across an outlet) and its word shingles (for exact
+containment checks). A fixed share of the shingles, chosen by their hash value
+alone, are *anchors*: two texts that share a passage share that passage's
+anchors whatever else they contain, so an excerpt of two paragraphs finds its
+seven-paragraph source by exact lookups (see ``index.py``), where a MinHash of
+the whole text would put their Jaccard similarity at about 0.3.
 
-Sketches use datasketch's ``affine32`` scheme, computed for the whole document
-in one numpy pass; they equal ``MinHash(scheme="affine32", hashfunc=identity)``
-fed the same shingle hashes, so they index in a plain ``MinHashLSH``.
+Fingerprints are stored (``to_bytes``) so that later crawls and
+``aggregator dedup --rebuild`` never re-read a text.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash
 
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.text import paragraphs, tokens
@@ -48,13 +49,36 @@ class Fingerprint:
     def token_count(self) -> int:
         return int(self.paragraph_tokens.sum())
 
+    @cached_property
+    def _content(self) -> dict[frozenset[int], tuple[np.ndarray, dict[int, np.ndarray]]]:
+        # chrome set -> (shingle set, {anchor rate: anchors}); an article has one chrome
+        # set at a time, so this holds one entry but for the moment chrome changes.
+        return {}
+
     def shingle_set(self, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
-        """Unique shingles, leaving out the paragraphs whose hash is in ``skip_paragraphs``."""
-        if not skip_paragraphs:
-            return np.unique(self.shingles)
-        keep = ~np.isin(self.paragraph_hashes, np.fromiter(skip_paragraphs, np.uint64))
-        lengths = np.diff(self.offsets.astype(np.int64))
-        return np.unique(self.shingles[np.repeat(keep, lengths)])
+        """Sorted unique shingles, leaving out the paragraphs whose hash is in ``skip_paragraphs``."""
+        found = self._content.get(skip_paragraphs)
+        if found is None:
+            if len(self._content) > 1:
+                self._content.clear()
+            found = self._content[skip_paragraphs] = (self._shingle_set(skip_paragraphs), {})
+        return found[0]
+
+    def anchors(self, rate: int, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
+        """The anchors (see ``anchors``) among ``shingle_set(skip_paragraphs)``."""
+        shingles = self.shingle_set(skip_paragraphs)
+        by_rate = self._content[skip_paragraphs][1]
+        if rate not in by_rate:
+            by_rate[rate] = anchors(shingles, rate)
+        return by_rate[rate]
+
+    def _shingle_set(self, skip_paragraphs: frozenset[int]) -> np.ndarray:
+        if skip_paragraphs:
+            keep = ~np.isin(self.paragraph_hashes, np.fromiter(skip_paragraphs, np.uint64))
+            if not keep.all():
+                lengths = np.diff(self.offsets.astype(np.int64))
+                return np.unique(self.shingles[np.repeat(keep, lengths)])
+        return np.unique(self.shingles)
 
     def to_bytes(self) -> bytes:
         header = _HEADER.pack(
@@ -97,20 +121,17 @@ class Fingerprint:
 
 
 class Fingerprinter:
-    """Turns texts into fingerprints and fingerprints into MinHash window sketches.
+    """Turns texts into fingerprints; one per matcher, so its word-hash cache is not shared.
 
-    >>> fp = Fingerprinter(DedupConfig(num_perm=64))
+    >>> fp = Fingerprinter(DedupConfig())
     >>> f = fp.fingerprint("One two three four five six.\\nSeven eight nine ten eleven.")
-    >>> len(f.paragraph_hashes), fp.window_sketches(f)[0].hashvalues.shape
-    (2, (64,))
+    >>> len(f.paragraph_hashes), len(f.shingles)
+    (2, 3)
     """
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
-        self._a, self._b = MinHash(
-            num_perm=config.num_perm, seed=config.seed, scheme="affine32"
-        ).permutations
-        self._token_hashes: dict[str, int] = {}
+        self._token_hashes = _TokenHashes()
 
     def fingerprint(self, text: str) -> Fingerprint:
         k = self.config.shingle_size
@@ -123,8 +144,10 @@ class Fingerprinter:
             np.uint64,
             len(paragraph_words),
         )
-        words = [w for ws in paragraph_words for w in ws]
-        token_hashes = np.fromiter(map(self._hash_token, words), np.uint64, len(words))
+        words = list(chain.from_iterable(paragraph_words))
+        token_hashes = np.fromiter(
+            map(self._token_hashes.__getitem__, words), np.uint64, len(words)
+        )
         owner = np.repeat(np.arange(len(paragraph_words), dtype=np.int64), lengths)
         shingles, shingle_owner = _shingles(token_hashes, owner, lengths, k)
         offsets = np.searchsorted(shingle_owner, np.arange(len(paragraph_words) + 1)).astype(
@@ -132,46 +155,23 @@ class Fingerprinter:
         )
         return Fingerprint(k, paragraph_hashes, lengths, offsets, shingles)
 
-    def window_starts(self, fingerprint: Fingerprint) -> np.ndarray:
-        """Shingle offsets where windows of at least ``window_tokens`` words begin."""
-        starts, size = [], 0
-        for index, count in enumerate(fingerprint.paragraph_tokens.tolist()):
-            if size == 0:
-                starts.append(index)
-            size += count
-            if size >= self.config.window_tokens:
-                size = 0
-        if len(starts) > 1 and size and size < self.config.window_tokens:
-            starts.pop()  # a short tail joins the window before it
-        return fingerprint.offsets[starts].astype(np.int64)
 
-    def window_sketches(self, fingerprint: Fingerprint) -> list[LeanMinHash]:
-        if len(fingerprint.shingles) == 0:
-            return []
-        permuted = self._permute(fingerprint.shingles)
-        mins = np.minimum.reduceat(permuted, self.window_starts(fingerprint), axis=0)
-        return [self._lean(row) for row in mins]
+def anchors(shingles: np.ndarray, rate: int) -> np.ndarray:
+    """The shingles whose mixed hash is 0 modulo ``rate``: about one in ``rate``, chosen by
+    value, so a passage two texts share yields the same anchors in both."""
+    if rate == 1:
+        return shingles
+    return shingles[_fmix32(shingles) % np.uint32(rate) == 0]
 
-    def sketch(self, fingerprint: Fingerprint) -> LeanMinHash:
-        """One MinHash of the whole text."""
-        if len(fingerprint.shingles) == 0:
-            raise ValueError("cannot sketch an empty fingerprint")
-        return self._lean(self._permute(fingerprint.shingles).min(axis=0))
 
-    def _permute(self, shingles: np.ndarray) -> np.ndarray:
-        mixed = _fmix32(shingles.astype(np.uint32))
-        return mixed[:, None] * self._a[None, :] + self._b[None, :]
+class _TokenHashes(dict[str, int]):
+    """Word -> 64-bit hash, computed once per word (bounded: cleared when it grows too large)."""
 
-    def _lean(self, hashvalues: np.ndarray) -> LeanMinHash:
-        return LeanMinHash(seed=self.config.seed, hashvalues=hashvalues, scheme="affine32")
-
-    def _hash_token(self, word: str) -> int:
-        cached = self._token_hashes.get(word)
-        if cached is None:
-            if len(self._token_hashes) >= _TOKEN_CACHE_LIMIT:
-                self._token_hashes.clear()
-            cached = self._token_hashes[word] = xxhash.xxh64_intdigest(word.encode())
-        return cached
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _TOKEN_CACHE_LIMIT:
+            self.clear()
+        value = self[word] = xxhash.xxh64_intdigest(word.encode())
+        return value
 
 
 def _shingles(
@@ -207,7 +207,7 @@ def _shingles(
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, the pre-mix datasketch's affine32 scheme applies."""
+    """MurmurHash3's 32-bit finalizer: spreads the shingle hash before anchors are sampled."""
     h = h ^ (h >> np.uint32(16))
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
