@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aggregator.cli.dedup  # noqa: F401  (issue 4: `aggregator dedup`)
 from aggregator.cli import crawl, export, outlets, show, stories  # noqa: F401  (register commands)
 from aggregator.cli.base import main
 

@@ -1,9 +1,9 @@
 """Story assignment: which articles form one story, and which one is the original.
 
 Canonical-centred, not transitive: articles are visited from the most to the
-least likely original (credited by a repost, then not itself crediting someone
-else, then earliest published, then longest, then key); each joins the story
-of the canonical it overlaps most, or becomes a canonical itself.
+least likely original (credited by a repost, then earliest published, then
+longest, then key); each joins the story of the canonical it overlaps most, or
+becomes a canonical itself.
 
 A *composite* page (a digest, a listing that slipped through) contains two
 articles that share nothing with each other; it is visited last, so it joins
@@ -137,11 +137,9 @@ def _assembled_from(page: Facts, part: Facts) -> bool:
 
 
 def _priority(article: Facts, credited_by: int) -> tuple:
-    declares_source = article.credit is not None and not any(
-        normalise_name(article.credit) == normalise_name(n) for n in article.outlet_names if n
-    )
+    """The order of issue 4: credited by reposts, else earliest published, else longest."""
     published = article.published.timestamp() if article.published else float("inf")
-    return (-credited_by, declares_source, published, -article.length, str(article.key))
+    return (-credited_by, published, -article.length, str(article.key))
 
 
 def _reason(story: StoryAssignment, by_key: dict[Hashable, Facts], composite: set) -> str:
