@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable
 
 import numpy as np
 
+from aggregator.dedup.arrays import counts, unique
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint
 from aggregator.dedup.postings import Postings
@@ -85,7 +86,7 @@ class CandidateIndex:
         articles whose chrome changed as a result."""
         changed = self.remove(key) if key in self._slot_of else set()
         outlet_id = self._outlet_id(outlet)
-        terms = _outlet_terms(np.unique(fingerprint.paragraph_hashes), outlet_id)
+        terms = _outlet_terms(unique(fingerprint.paragraph_hashes), outlet_id)
         threshold = self.config.boilerplate_articles
         positions, holders = self._holders(terms if outlet_id >= 0 else terms[:0])
         before = np.bincount(positions, minlength=len(terms))
@@ -95,8 +96,10 @@ class CandidateIndex:
                 fingerprint_paragraphs(terms, outlet_id)[before + 1 >= threshold].tolist()
             )
         self._place(key, outlet_id, terms, chrome, fingerprint)
-        crossing = np.isin(positions, (before + 1 == threshold).nonzero()[0])
-        changed |= self._recompute_chrome(set(holders[crossing].tolist()))
+        crossing = (before + 1 == threshold).nonzero()[0]
+        if len(crossing):
+            affected = holders[np.isin(positions, crossing)]
+            changed |= self._recompute_chrome(set(affected.tolist()))
         changed.discard(key)
         return changed
 
@@ -107,8 +110,10 @@ class CandidateIndex:
         terms = self._terms[slot]
         positions, holders = self._holders(terms)
         after = np.bincount(positions, minlength=len(terms))
-        crossing = np.isin(positions, (after + 1 == self.config.boilerplate_articles).nonzero()[0])
-        return self._recompute_chrome(set(holders[crossing].tolist()))
+        crossing = (after + 1 == self.config.boilerplate_articles).nonzero()[0]
+        if not len(crossing):
+            return set()
+        return self._recompute_chrome(set(holders[np.isin(positions, crossing)].tolist()))
 
     def candidates(self, key: Key, fingerprint: Fingerprint) -> list[Key]:
         """Indexed articles sharing at least ``min_anchors`` anchors with ``key`` (itself indexed),
@@ -119,7 +124,7 @@ class CandidateIndex:
         slots = slots[self._alive[slots] & (slots != slot)]
         if not len(slots):
             return []
-        found, shared = np.unique(slots, return_counts=True)
+        found, shared = counts(slots)
         return [self._key_of[s] for s in found[shared >= self.config.min_anchors].tolist()]
 
     def _place(

@@ -3,20 +3,19 @@
 A dict of lists costs about 100 bytes per posting in CPython; an index of
 100,000 articles holds some ten million. Here postings live in sorted numpy
 segments (one term and one slot per posting, 8 or 12 bytes) that a lookup
-binary-searches; new postings wait in a small dict until there are enough to
-sort into a segment, and segments of similar size are merged (as in a
+binary-searches; new postings wait in a small buffer until there are enough
+to sort into a segment, and segments of similar size are merged (as in a
 log-structured merge tree), so an insert costs O(log n) amortised and a
 lookup one ``searchsorted`` per segment.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
 
-BUFFER_POSTINGS = 4096
+BUFFER_POSTINGS = 1024
 
 
 class Postings:
@@ -39,59 +38,62 @@ class Postings:
         self._dtype = np.dtype(term_dtype)
         self._alive = alive
         self._buffer_postings = buffer_postings
-        self._buffer: defaultdict[int, list[int]] = defaultdict(list)
-        self._buffered = 0
+        self._pending: list[tuple[np.ndarray, int]] = []
+        self._pending_count = 0
+        self._buffer: tuple[np.ndarray, np.ndarray] | None = None  # the pending ones, sorted
         self._segments: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __len__(self) -> int:
-        return self._buffered + sum(len(terms) for terms, _ in self._segments)
+        return self._pending_count + sum(len(terms) for terms, _ in self._segments)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sorted segments (the buffer is small and bounded)."""
+        """Bytes held by the sorted segments (the pending buffer is small and bounded)."""
         return sum(terms.nbytes + slots.nbytes for terms, slots in self._segments)
 
     def add(self, terms: np.ndarray, slot: int) -> None:
-        for term in terms.tolist():
-            self._buffer[term].append(slot)
-        self._buffered += len(terms)
-        if self._buffered >= self._buffer_postings:
-            self._flush()
+        if not len(terms):
+            return
+        self._pending.append((terms.astype(self._dtype, copy=False), slot))
+        self._pending_count += len(terms)
+        self._buffer = None
+        if self._pending_count >= self._buffer_postings:
+            self._segments.append(self._sorted_pending())
+            self._pending, self._pending_count = [], 0
+            self._merge()
 
     def lookup(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every posting of ``terms``: (index into ``terms``, slot) pairs, dead slots included."""
         terms = terms.astype(self._dtype, copy=False)
+        if self._pending and self._buffer is None:
+            self._buffer = self._sorted_pending()
+        segments = [*self._segments, self._buffer] if self._pending else self._segments
         positions, slots = [], []
-        for keys, owners in self._segments:
+        for keys, owners in segments:
             left = np.searchsorted(keys, terms, "left")
-            counts = np.searchsorted(keys, terms, "right") - left
-            total = int(counts.sum())
+            found = np.searchsorted(keys, terms, "right") - left
+            total = int(found.sum())
             if total:
-                first = np.repeat(left - np.cumsum(counts) + counts, counts)
-                positions.append(np.repeat(np.arange(len(terms)), counts))
+                first = np.repeat(left - np.cumsum(found) + found, found)
+                positions.append(np.repeat(np.arange(len(terms)), found))
                 slots.append(owners[first + np.arange(total)])
-        if self._buffer:
-            for position, term in enumerate(terms.tolist()):
-                found = self._buffer.get(term)
-                if found:
-                    positions.append(np.full(len(found), position))
-                    slots.append(np.array(found, np.int64))
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(positions), np.concatenate(slots).astype(np.int64, copy=False)
 
-    def _flush(self) -> None:
-        terms = np.fromiter(
-            (t for t, slots in self._buffer.items() for _ in slots), self._dtype, self._buffered
+    def _sorted_pending(self) -> tuple[np.ndarray, np.ndarray]:
+        terms = np.concatenate([t for t, _ in self._pending])
+        slots = np.repeat(
+            np.fromiter((s for _, s in self._pending), np.int64, len(self._pending)),
+            [len(t) for t, _ in self._pending],
         )
-        slots = np.fromiter(
-            (s for found in self._buffer.values() for s in found), np.int64, self._buffered
-        )
-        self._buffer.clear()
-        self._buffered = 0
-        self._segments.append(self._sorted(terms, slots))
+        return self._sorted(terms, slots)
+
+    def _merge(self) -> None:
+        """Merge the newest segments while the older is at most four times the newer,
+        so there are O(log n) segments and each posting is merged O(log n) times."""
         while len(self._segments) > 1 and (
-            len(self._segments[-2][0]) <= 2 * len(self._segments[-1][0])
+            len(self._segments[-2][0]) <= 4 * len(self._segments[-1][0])
         ):
             (a_terms, a_slots), (b_terms, b_slots) = self._segments.pop(), self._segments.pop()
             self._segments.append(
@@ -100,6 +102,7 @@ class Postings:
 
     def _sorted(self, terms: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         keep = self._alive(slots)
-        terms, slots = terms[keep], slots[keep]
+        if not keep.all():
+            terms, slots = terms[keep], slots[keep]
         order = np.argsort(terms, kind="stable")
         return terms[order], slots[order].astype(np.int32)

@@ -18,3 +18,9 @@ def paragraphs(text: str) -> list[str]:
 def tokens(paragraph: str) -> list[str]:
     """Case-folded words; punctuation (curly or straight quotes, dashes) is dropped."""
     return _WORD.findall(unicodedata.normalize("NFKC", paragraph).casefold())
+
+
+def paragraph_tokens(text: str) -> list[list[str]]:
+    """``tokens`` of each of ``paragraphs``, normalising the whole text at once (faster)."""
+    normal = unicodedata.normalize("NFKC", text).casefold()
+    return [_WORD.findall(p) for p in _PARAGRAPH_BREAK.split(normal) if p.strip()]
