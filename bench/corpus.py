@@ -152,6 +152,26 @@ def documentation_sources(root: Path, limit: int) -> list[Source]:
     return sources
 
 
+def distinct(sources: list[Source], share: float = 0.1) -> list[Source]:
+    """Leave out documentation articles that repeat an earlier one's text (a "What's New"
+    page repeats whole paragraphs of the one before): a source is kept only if none of
+    its paragraphs and under ``share`` of its word 8-grams occur in the kept ones. The
+    test is independent of the detector (exact 8-grams, a low bar), so the labels are true."""
+    seen_paragraphs: set[str] = set()
+    seen_grams: set[int] = set()
+    kept = []
+    for source in sources:
+        paragraphs = {" ".join(p.casefold().split()) for p in source.paragraphs}
+        words = " ".join(paragraphs).split()
+        grams = {hash(tuple(words[i : i + 8])) for i in range(len(words) - 7)}
+        if paragraphs & seen_paragraphs or len(grams & seen_grams) >= share * len(grams):
+            continue
+        kept.append(source)
+        seen_paragraphs |= paragraphs
+        seen_grams |= grams
+    return kept
+
+
 def _articles(rst: str) -> Iterator[tuple[str, ...]]:
     current: list[str] = []
     words = 0
@@ -220,7 +240,7 @@ def build_corpus(
     sources in five, and ``digests`` composite pages; shuffled with the fixed ``seed``."""
     rng = random.Random(seed)
     demo_docs, demo = demo_sources()
-    sources = documentation_sources(doc_root(), originals)
+    sources = distinct(documentation_sources(doc_root(), originals))
     docs = list(demo_docs)
     start = datetime(2012, 1, 1, tzinfo=UTC)
     dates = {d.id: d.published for d in demo_docs}

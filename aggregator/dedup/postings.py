@@ -3,19 +3,21 @@
 A dict of lists costs about 100 bytes per posting in CPython; an index of
 100,000 articles holds some ten million. Here postings live in sorted numpy
 segments (one term and one slot per posting, 8 or 12 bytes) that a lookup
-binary-searches; new postings wait in a small buffer until there are enough
-to sort into a segment, and segments of similar size are merged (as in a
+binary-searches; new postings wait in a small dict until there are enough to
+sort into a segment, and segments of similar size are merged (as in a
 log-structured merge tree), so an insert costs O(log n) amortised and a
 lookup one ``searchsorted`` per segment.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from itertools import chain
 
 import numpy as np
 
-BUFFER_POSTINGS = 1024
+BUFFER_POSTINGS = 4096
 
 
 class Postings:
@@ -38,38 +40,31 @@ class Postings:
         self._dtype = np.dtype(term_dtype)
         self._alive = alive
         self._buffer_postings = buffer_postings
-        self._pending: list[tuple[np.ndarray, int]] = []
-        self._pending_count = 0
-        self._buffer: tuple[np.ndarray, np.ndarray] | None = None  # the pending ones, sorted
+        self._buffer: defaultdict[int, list[int]] = defaultdict(list)
+        self._buffered = 0
         self._segments: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __len__(self) -> int:
-        return self._pending_count + sum(len(terms) for terms, _ in self._segments)
+        return self._buffered + sum(len(terms) for terms, _ in self._segments)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sorted segments (the pending buffer is small and bounded)."""
+        """Bytes held by the sorted segments (the buffer is small and bounded)."""
         return sum(terms.nbytes + slots.nbytes for terms, slots in self._segments)
 
     def add(self, terms: np.ndarray, slot: int) -> None:
-        if not len(terms):
-            return
-        self._pending.append((terms.astype(self._dtype, copy=False), slot))
-        self._pending_count += len(terms)
-        self._buffer = None
-        if self._pending_count >= self._buffer_postings:
-            self._segments.append(self._sorted_pending())
-            self._pending, self._pending_count = [], 0
-            self._merge()
+        buffer = self._buffer
+        for term in terms.tolist():
+            buffer[term].append(slot)
+        self._buffered += len(terms)
+        if self._buffered >= self._buffer_postings:
+            self._flush()
 
     def lookup(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every posting of ``terms``: (index into ``terms``, slot) pairs, dead slots included."""
         terms = terms.astype(self._dtype, copy=False)
-        if self._pending and self._buffer is None:
-            self._buffer = self._sorted_pending()
-        segments = [*self._segments, self._buffer] if self._pending else self._segments
         positions, slots = [], []
-        for keys, owners in segments:
+        for keys, owners in self._segments:
             left = np.searchsorted(keys, terms, "left")
             found = np.searchsorted(keys, terms, "right") - left
             total = int(found.sum())
@@ -77,17 +72,31 @@ class Postings:
                 first = np.repeat(left - np.cumsum(found) + found, found)
                 positions.append(np.repeat(np.arange(len(terms)), found))
                 slots.append(owners[first + np.arange(total)])
+        if self._buffered:
+            buffered_positions: list[int] = []
+            buffered_slots: list[int] = []
+            get = self._buffer.get
+            for position, term in enumerate(terms.tolist()):
+                found_slots = get(term)
+                if found_slots:
+                    buffered_positions.extend([position] * len(found_slots))
+                    buffered_slots.extend(found_slots)
+            if buffered_slots:
+                positions.append(np.array(buffered_positions, np.int64))
+                slots.append(np.array(buffered_slots, np.int64))
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(positions), np.concatenate(slots).astype(np.int64, copy=False)
 
-    def _sorted_pending(self) -> tuple[np.ndarray, np.ndarray]:
-        terms = np.concatenate([t for t, _ in self._pending])
-        slots = np.repeat(
-            np.fromiter((s for _, s in self._pending), np.int64, len(self._pending)),
-            [len(t) for t, _ in self._pending],
-        )
-        return self._sorted(terms, slots)
+    def _flush(self) -> None:
+        buffer, count = self._buffer, self._buffered
+        keys = np.fromiter(buffer.keys(), self._dtype, len(buffer))
+        terms = np.repeat(keys, np.fromiter(map(len, buffer.values()), np.int64, len(buffer)))
+        slots = np.fromiter(chain.from_iterable(buffer.values()), np.int64, count)
+        self._buffer = defaultdict(list)
+        self._buffered = 0
+        self._segments.append(self._sorted(terms, slots))
+        self._merge()
 
     def _merge(self) -> None:
         """Merge the newest segments while the older is at most four times the newer,
