@@ -112,10 +112,12 @@ def corpus_table(docs: list[LabelledDoc], repeats: int) -> None:
         f"corpus: {len(docs)} articles ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); "
         f"originals median {words:.0f} words"
     )
-    rows = {}
+    long = [d for d in docs if 700 <= len(d.text.split()) <= 1000]
+    rows, long_speed = {}, {}
     for name, engine in ENGINES.items():
         stories, speed = timed(engine, docs, repeats)
         rows[name] = (stories, speed, peak_bytes(engine, docs) / len(docs))
+        long_speed[name] = timed(engine, long, repeats)[1]
     header = f"{'':28}" + "".join(f"{name:>20}" for name in rows)
     print(header)
     print("-" * len(header))
@@ -135,6 +137,11 @@ def corpus_table(docs: list[LabelledDoc], repeats: int) -> None:
         + "".join(f"{canonical_accuracy(docs, rows[n][0]):>20.4f}" for n in rows)
     )
     print(f"{'articles/s (one core)':28}" + "".join(f"{rows[n][1]:>20,.0f}" for n in rows))
+    words = statistics.mean(len(d.text.split()) for d in long)
+    print(
+        f"{f'  {len(long)} of ~{words:.0f} words':28}"
+        + "".join(f"{long_speed[n]:>20,.0f}" for n in rows)
+    )
     print(
         f"{'peak memory/article (KiB)':28}" + "".join(f"{rows[n][2] / 1024:>20.1f}" for n in rows)
     )

@@ -259,33 +259,44 @@ def apply_relinks(session: Session, relinked: Mapping[str, list[Link]]) -> set[i
 class StoredFingerprints:
     """Fingerprints of stored articles by URL, for a matcher's bounded cache.
 
-    A fingerprint stored with another shingle size is recomputed from the text
-    (``stale`` counts them; ``aggregator dedup --rebuild`` stores the new ones).
+    A fingerprint stored with another shingle size, or by an older version, is
+    recomputed from the text (``stale`` holds those article ids; ``aggregator
+    dedup --rebuild`` stores the new ones). With ``session`` set, reads go through
+    it (a rebuild reads what its own transaction wrote).
     """
 
     def __init__(self, store: Store, config: DedupConfig) -> None:
         self.store = store
         self.fingerprinter = Fingerprinter(config)
-        self.stale = 0
+        self.stale: set[int] = set()
+        self.session: Session | None = None
 
     def __call__(self, url: str) -> Fingerprint:
+        if self.session is not None:
+            return self._read(self.session, url)
         with self.store.session() as session:
-            found = session.execute(
-                select(ArticleRow.id, SignatureRow.shingle_size, SignatureRow.fingerprint)
-                .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
-                .where(ArticleRow.url == url)
-            ).one_or_none()
-            if found is None:
-                raise KeyError(url)
-            article_id, shingle_size, blob = found
-            return self.decode(session, article_id, shingle_size, blob)
+            return self._read(session, url)
+
+    def _read(self, session: Session, url: str) -> Fingerprint:
+        found = session.execute(
+            select(ArticleRow.id, SignatureRow.shingle_size, SignatureRow.fingerprint)
+            .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
+            .where(ArticleRow.url == url)
+        ).one_or_none()
+        if found is None:
+            raise KeyError(url)
+        article_id, shingle_size, blob = found
+        return self.decode(session, article_id, shingle_size, blob)
 
     def decode(
         self, session: Session, article_id: int, shingle_size: int, blob: bytes
     ) -> Fingerprint:
         if shingle_size == self.fingerprinter.config.shingle_size:
-            return Fingerprint.from_bytes(blob)
-        self.stale += 1
+            try:
+                return Fingerprint.from_bytes(blob)
+            except ValueError:
+                pass  # written by an older version: recompute below
+        self.stale.add(article_id)
         text = session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id))
         return self.fingerprinter.fingerprint(text)
 
@@ -301,8 +312,9 @@ def load_matcher(store: Store, config: DedupConfig) -> Matcher:
             matcher.add(url, outlet, fingerprint)
     if loader.stale:
         logger.warning(
-            "%d stored fingerprints have another shingle size: run `aggregator dedup --rebuild`",
-            loader.stale,
+            "%d stored fingerprints are out of date (another shingle size or an older "
+            "version): run `aggregator dedup --rebuild`",
+            len(loader.stale),
         )
     return matcher
 

@@ -48,6 +48,7 @@ def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> R
     loader = StoredFingerprints(store, config)
     matcher = Matcher(config, load=loader)
     with store.session() as session, session.begin():
+        loader.session = session
         refreshed = _fingerprint_unsigned(session, loader)
         ids: dict[str, int] = {}
         for article_id, url, outlet, fingerprint in stored_fingerprints(session, loader):
@@ -87,17 +88,14 @@ def _fingerprint_unsigned(session: Session, loader: StoredFingerprints) -> int:
 def _store_refreshed(
     session: Session, matcher: Matcher, ids: dict[str, int], loader: StoredFingerprints
 ) -> int:
-    """Store the fingerprints that were recomputed for a new shingle size."""
-    if not loader.stale:
-        return 0
-    size = matcher.config.shingle_size
-    outdated = session.scalars(select(SignatureRow).where(SignatureRow.shingle_size != size)).all()
+    """Store the fingerprints that were recomputed (new shingle size, older format)."""
     by_id = {article_id: url for url, article_id in ids.items()}
-    for row in outdated:
-        fingerprint = matcher.fingerprints.get(by_id[row.article_id])
-        row.shingle_size, row.fingerprint = size, fingerprint.to_bytes()
+    for article_id in sorted(loader.stale):
+        row = session.get(SignatureRow, article_id)
+        fingerprint = matcher.fingerprints.get(by_id[article_id])
+        row.shingle_size, row.fingerprint = fingerprint.shingle_size, fingerprint.to_bytes()
     session.flush()
-    return len(outdated)
+    return len(loader.stale)
 
 
 def _all_links(matcher: Matcher, ids: dict[str, int]) -> dict[tuple[int, int], Link]:

@@ -157,3 +157,17 @@ def test_the_revisions_table_is_plain_sql(db_url: str) -> None:
             " join articles a on a.id = r.article_id"
         ).fetchall()
     assert rows == [(cfr.url, 1, "2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z")]
+
+
+def test_fingerprints_of_an_older_format_are_recomputed_on_rebuild(db_url: str) -> None:
+    store = Store(db_url)
+    save(store, "cfr", demo_article(CFR_ORIGINAL), 0)
+    save(store, "htw", demo_article(HTW_CFR_REPOST), 1)
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
+        (blob,) = connection.execute("select fingerprint from signatures limit 1").fetchone()
+        old = blob[:4] + b"\x01" + blob[5:]  # the version byte of the first format
+        connection.execute(
+            "update signatures set fingerprint = ? where fingerprint = ?", (old, blob)
+        )
+    result = CliRunner().invoke(main, ["dedup", "--rebuild", "--db", db_url])
+    assert "1 links, 1 stories (0 new), 1 fingerprints refreshed" in result.output
