@@ -158,16 +158,18 @@ def distinct(sources: list[Source], share: float = 0.1) -> list[Source]:
     its paragraphs and under ``share`` of its word 8-grams occur in the kept ones. The
     test is independent of the detector (exact 8-grams, a low bar), so the labels are true."""
     seen_paragraphs: set[str] = set()
-    seen_grams: set[int] = set()
+    seen_grams: set[str] = set()
     kept = []
     for source in sources:
-        paragraphs = {" ".join(p.casefold().split()) for p in source.paragraphs}
+        paragraphs = [" ".join(p.casefold().split()) for p in source.paragraphs]
         words = " ".join(paragraphs).split()
-        grams = {hash(tuple(words[i : i + 8])) for i in range(len(words) - 7)}
-        if paragraphs & seen_paragraphs or len(grams & seen_grams) >= share * len(grams):
+        grams = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+        if seen_paragraphs.intersection(paragraphs) or len(grams & seen_grams) >= share * len(
+            grams
+        ):
             continue
         kept.append(source)
-        seen_paragraphs |= paragraphs
+        seen_paragraphs.update(paragraphs)
         seen_grams |= grams
     return kept
 

@@ -3,17 +3,15 @@
 A dict of lists costs about 100 bytes per posting in CPython; an index of
 100,000 articles holds some ten million. Here postings live in sorted numpy
 segments (one term and one slot per posting, 8 or 12 bytes) that a lookup
-binary-searches; new postings wait in a small dict until there are enough to
-sort into a segment, and segments of similar size are merged (as in a
+binary-searches; new postings go into a small sorted buffer until there are
+enough to make a segment, and segments of similar size are merged (as in a
 log-structured merge tree), so an insert costs O(log n) amortised and a
 lookup one ``searchsorted`` per segment.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from itertools import chain
 
 import numpy as np
 
@@ -40,31 +38,35 @@ class Postings:
         self._dtype = np.dtype(term_dtype)
         self._alive = alive
         self._buffer_postings = buffer_postings
-        self._buffer: defaultdict[int, list[int]] = defaultdict(list)
-        self._buffered = 0
+        self._buffer = (np.zeros(0, self._dtype), np.zeros(0, np.int32))  # sorted, small
         self._segments: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __len__(self) -> int:
-        return self._buffered + sum(len(terms) for terms, _ in self._segments)
+        return sum(len(terms) for terms, _ in (*self._segments, self._buffer))
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sorted segments (the buffer is small and bounded)."""
-        return sum(terms.nbytes + slots.nbytes for terms, slots in self._segments)
+        """Bytes held by the sorted segments and the buffer."""
+        return sum(terms.nbytes + slots.nbytes for terms, slots in (*self._segments, self._buffer))
 
     def add(self, terms: np.ndarray, slot: int) -> None:
-        buffer = self._buffer
-        for term in terms.tolist():
-            buffer[term].append(slot)
-        self._buffered += len(terms)
-        if self._buffered >= self._buffer_postings:
-            self._flush()
+        """Post ``slot`` under each of ``terms``."""
+        if not len(terms):
+            return
+        terms = np.sort(terms.astype(self._dtype, copy=False))
+        keys, owners = self._buffer
+        at = np.searchsorted(keys, terms)
+        self._buffer = (np.insert(keys, at, terms), np.insert(owners, at, slot))
+        if len(self._buffer[0]) >= self._buffer_postings:
+            self._segments.append(self._live(*self._buffer))
+            self._buffer = (keys[:0], owners[:0])
+            self._merge()
 
     def lookup(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every posting of ``terms``: (index into ``terms``, slot) pairs, dead slots included."""
         terms = terms.astype(self._dtype, copy=False)
         positions, slots = [], []
-        for keys, owners in self._segments:
+        for keys, owners in (*self._segments, self._buffer):
             left = np.searchsorted(keys, terms, "left")
             found = np.searchsorted(keys, terms, "right") - left
             total = int(found.sum())
@@ -72,31 +74,9 @@ class Postings:
                 first = np.repeat(left - np.cumsum(found) + found, found)
                 positions.append(np.repeat(np.arange(len(terms)), found))
                 slots.append(owners[first + np.arange(total)])
-        if self._buffered:
-            buffered_positions: list[int] = []
-            buffered_slots: list[int] = []
-            get = self._buffer.get
-            for position, term in enumerate(terms.tolist()):
-                found_slots = get(term)
-                if found_slots:
-                    buffered_positions.extend([position] * len(found_slots))
-                    buffered_slots.extend(found_slots)
-            if buffered_slots:
-                positions.append(np.array(buffered_positions, np.int64))
-                slots.append(np.array(buffered_slots, np.int64))
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(positions), np.concatenate(slots).astype(np.int64, copy=False)
-
-    def _flush(self) -> None:
-        buffer, count = self._buffer, self._buffered
-        keys = np.fromiter(buffer.keys(), self._dtype, len(buffer))
-        terms = np.repeat(keys, np.fromiter(map(len, buffer.values()), np.int64, len(buffer)))
-        slots = np.fromiter(chain.from_iterable(buffer.values()), np.int64, count)
-        self._buffer = defaultdict(list)
-        self._buffered = 0
-        self._segments.append(self._sorted(terms, slots))
-        self._merge()
+        return np.concatenate(positions), np.concatenate(slots).astype(np.int64)
 
     def _merge(self) -> None:
         """Merge the newest segments while the older is at most four times the newer,
@@ -105,13 +85,12 @@ class Postings:
             len(self._segments[-2][0]) <= 4 * len(self._segments[-1][0])
         ):
             (a_terms, a_slots), (b_terms, b_slots) = self._segments.pop(), self._segments.pop()
-            self._segments.append(
-                self._sorted(np.concatenate((b_terms, a_terms)), np.concatenate((b_slots, a_slots)))
-            )
+            terms, slots = np.concatenate((b_terms, a_terms)), np.concatenate((b_slots, a_slots))
+            order = np.argsort(terms, kind="stable")  # two sorted runs: a linear merge
+            self._segments.append(self._live(terms[order], slots[order]))
 
-    def _sorted(self, terms: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _live(self, terms: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         keep = self._alive(slots)
-        if not keep.all():
-            terms, slots = terms[keep], slots[keep]
-        order = np.argsort(terms, kind="stable")
-        return terms[order], slots[order].astype(np.int32)
+        if keep.all():
+            return terms, slots.astype(np.int32, copy=False)
+        return terms[keep], slots[keep].astype(np.int32, copy=False)
