@@ -93,7 +93,7 @@ class CandidateIndex:
         chrome = NO_CHROME
         if outlet_id >= 0:
             chrome = frozenset(
-                fingerprint_paragraphs(terms, outlet_id)[before + 1 >= threshold].tolist()
+                _paragraph_hashes(terms, outlet_id)[before + 1 >= threshold].tolist()
             )
         self._place(key, outlet_id, terms, chrome, fingerprint)
         crossing = (before + 1 == threshold).nonzero()[0]
@@ -157,7 +157,7 @@ class CandidateIndex:
             outlet_id, terms = int(self._outlet_of[slot]), self._terms[slot]
             positions, _ = self._holders(terms)
             counts = np.bincount(positions, minlength=len(terms))
-            paragraphs = fingerprint_paragraphs(terms, outlet_id)
+            paragraphs = _paragraph_hashes(terms, outlet_id)
             chrome = frozenset(paragraphs[counts >= self.config.boilerplate_articles].tolist())
             if chrome == self._chrome[slot]:
                 continue
@@ -194,9 +194,9 @@ _MASK64 = (1 << 64) - 1
 def _outlet_terms(paragraphs: np.ndarray, outlet_id: int) -> np.ndarray:
     """Paragraph hashes made outlet-specific, so a lookup finds one outlet's articles only.
 
-    The mix is an involution (xor), so ``fingerprint_paragraphs`` recovers the hashes.
+    The mix is a xor, so applying it again (``_paragraph_hashes``) gives the hashes back.
     """
     return paragraphs ^ np.uint64(((outlet_id + 1) * _OUTLET_MIX) & _MASK64)
 
 
-fingerprint_paragraphs = _outlet_terms
+_paragraph_hashes = _outlet_terms  # xor undoes itself
