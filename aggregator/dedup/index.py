@@ -21,6 +21,7 @@ appended.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable
 
 import numpy as np
@@ -29,6 +30,8 @@ from aggregator.dedup.arrays import counts, unique
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint
 from aggregator.dedup.postings import Postings
+
+logger = logging.getLogger(__name__)
 
 Key = Hashable
 NO_CHROME: frozenset[int] = frozenset()
@@ -162,8 +165,14 @@ class CandidateIndex:
             if chrome == self._chrome[slot]:
                 continue
             key = self._key_of[slot]
+            try:
+                fingerprint = self._load(key)
+            except KeyError:  # indexed, but its store write failed and the cache dropped it
+                logger.warning("no fingerprint for %s: its chrome is updated, not its anchors", key)
+                self._chrome[slot] = chrome
+                continue
             self._alive[slot] = False
-            self._place(key, outlet_id, terms, chrome, self._load(key))
+            self._place(key, outlet_id, terms, chrome, fingerprint)
             changed.add(key)
         return changed
 

@@ -127,7 +127,11 @@ class Matcher:
             return []
         found = []
         for other in sorted(self.index.candidates(key, fingerprint), key=str):
-            theirs = self.fingerprints.get(other).shingle_set(self.index.chrome(other))
+            try:
+                theirs = self.fingerprints.get(other).shingle_set(self.index.chrome(other))
+            except KeyError:  # indexed but never stored (its write failed) and not cached
+                logger.warning("no fingerprint for candidate %s of %s: skipped", other, key)
+                continue
             link = measure(key, own, other, theirs)
             if is_repost(link, self.config):
                 found.append(link)

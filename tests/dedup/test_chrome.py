@@ -47,3 +47,12 @@ def test_removing_an_article_can_turn_chrome_back_into_text() -> None:
     changed = matcher.remove("blog/2")
     assert changed == {"blog/0", "blog/1"}
     assert not matcher.index.chrome("blog/0")
+
+
+def test_a_candidate_without_a_fingerprint_anywhere_is_skipped_not_fatal(caplog) -> None:
+    stored: dict = {}
+    matcher = Matcher(DedupConfig(cache_size=1), load=lambda key: stored[key])
+    text = "\n".join(demo_article(ESCAPE).text.split("\n"))
+    matcher.ingest("lost", "blog", matcher.fingerprint(text))  # its store write "failed"
+    links = matcher.ingest("copy", "wire", matcher.fingerprint(text))  # evicts "lost"
+    assert links == [] and "no fingerprint for candidate lost of copy" in caplog.text
