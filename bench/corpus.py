@@ -7,7 +7,9 @@ Sources, all real prose and none written for this benchmark:
 * the Python documentation as Debian ships it (``python3.X-doc``, PSF licence):
   the reStructuredText sources of the HOWTOs, the tutorial, "What's New", the
   FAQ and the library and language references, with markup and code removed,
-  cut into articles of about 800 words at section boundaries.
+  cut into articles of about 800 words at section boundaries; an article that
+  repeats another's text (as "What's New" pages repeat each other) is left out,
+  by a test on exact 8-grams that does not involve the detector (``distinct``).
 
 From these a fixed random seed generates the labelled corpus: originals, and
 reposts of five kinds (full copies, excerpts, edited copies, edited excerpts,
