@@ -55,8 +55,14 @@ class Postings:
             return
         terms = np.sort(terms.astype(self._dtype, copy=False))
         keys, owners = self._buffer
-        at = np.searchsorted(keys, terms)
-        self._buffer = (np.insert(keys, at, terms), np.insert(owners, at, slot))
+        size = len(keys) + len(terms)
+        placed = np.searchsorted(keys, terms) + np.arange(len(terms))  # where the new ones go
+        old = np.ones(size, bool)
+        old[placed] = False
+        merged_keys, merged_owners = np.empty(size, keys.dtype), np.empty(size, owners.dtype)
+        merged_keys[old], merged_keys[placed] = keys, terms
+        merged_owners[old], merged_owners[placed] = owners, slot
+        self._buffer = (merged_keys, merged_owners)
         if len(self._buffer[0]) >= self._buffer_postings:
             self._segments.append(self._live(*self._buffer))
             self._buffer = (keys[:0], owners[:0])
