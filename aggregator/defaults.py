@@ -16,23 +16,26 @@ AGGREGATOR_CONTACT = ""
 # Extraction: a page whose cleaned text is shorter than this is not an article.
 AGGREGATOR_MIN_ARTICLE_WORDS = 25
 
-# Dedup: MinHash parameters (sketches compare only with the same num_perm and seed).
-AGGREGATOR_DEDUP_NUM_PERM = 128
-AGGREGATOR_DEDUP_SEED = 1
+# Dedup (issue 4). Words per shingle: five-word shingles stay inside one paragraph.
 AGGREGATOR_DEDUP_SHINGLE_SIZE = 5
-# Paragraphs are grouped into windows of at least this many tokens for the LSH index.
-AGGREGATOR_DEDUP_WINDOW_TOKENS = 40
-# Jaccard threshold at which two windows become candidates.
-AGGREGATOR_DEDUP_LSH_THRESHOLD = 0.5
+# One shingle in this many is an "anchor" (chosen by its hash, so two texts sharing a
+# passage share its anchors); articles sharing anchors are candidates for verification.
+AGGREGATOR_DEDUP_ANCHOR_RATE = 8
+# ...and two articles are candidates when they share at least this many anchors.
+AGGREGATOR_DEDUP_MIN_ANCHORS = 2
 # Share of the smaller article's shingles found in the larger one to call it a repost.
 AGGREGATOR_DEDUP_CONTAINMENT = 0.6
 # ...and at least this many shared shingles (about two short paragraphs), so a
 # stock phrase or one shared quote never merges two stories.
 AGGREGATOR_DEDUP_MIN_SHARED = 30
-# Above this containment both ways, a repost is a full copy rather than an excerpt.
+# When the article carries at least this share of the canonical's text, it is a full
+# copy ("repost"); less is an "excerpt".
 AGGREGATOR_DEDUP_FULL_COPY = 0.8
 # A paragraph seen in this many articles of one outlet is that outlet's chrome.
 AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 3
+# Fingerprints of stored articles kept in memory during a crawl (the rest are read
+# from the store when a candidate needs verifying).
+AGGREGATOR_DEDUP_CACHE_SIZE = 20000
 
 # Extraction: a text line longer than this is never dropped as chrome by the
 # text-level safety net (chrome lines are short: "Share this:", "Posted in News").

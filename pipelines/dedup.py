@@ -1,4 +1,10 @@
-"""DedupPipeline: fingerprint the article and find the stored articles it reposts or is reposted by."""
+"""DedupPipeline: fingerprint the article and find the stored articles it reposts or is reposted by.
+
+The matcher is built from the store's fingerprints when the spider opens and
+keeps a bounded cache of them; it reads the others from the store when a
+candidate needs verifying. ``item.links`` is a ``dedup.Links``: the storage
+pipeline writes its ``relinked`` articles' links in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ class DedupPipeline:
         self.db_url = db_url
         self.config = config
         self.stats = stats
+        self.store: Store | None = None
         self.matcher: Matcher | None = None
 
     @classmethod
@@ -25,15 +32,20 @@ class DedupPipeline:
         )
 
     def open_spider(self) -> None:
-        with Store(self.db_url) as store:
-            self.matcher = load_matcher(store, self.config)
+        self.store = Store(self.db_url)
+        self.matcher = load_matcher(self.store, self.config)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+        self.store = self.matcher = None
 
     def process_item(self, item: PageItem) -> PageItem:
         assert self.matcher is not None and item.article is not None
-        key, outlet = item.url, item.outlet.key
         item.fingerprint = self.matcher.fingerprint(item.article.text)
-        item.links = self.matcher.links(key, outlet, item.fingerprint)
-        self.matcher.add(key, outlet, item.fingerprint)
+        item.links = self.matcher.ingest(item.url, item.outlet.key, item.fingerprint)
         if item.links:
             self.stats.inc_value("aggregator/dedup/linked")
+        if item.links.relinked:
+            self.stats.inc_value("aggregator/dedup/relinked", len(item.links.relinked))
         return item

@@ -6,7 +6,6 @@ import random
 
 import numpy as np
 import trafilatura
-from datasketch import MinHash
 
 from aggregator.dedup import DedupConfig, Doc, Fingerprint, Fingerprinter, cluster, cluster_stories
 from aggregator.extract import extract_article
@@ -44,15 +43,16 @@ def as_sets(stories: list[list]) -> set[frozenset]:
     return {frozenset(s) for s in stories}
 
 
-def test_signatures_are_datasketch_minhashes() -> None:
-    fingerprinter = Fingerprinter(DedupConfig(num_perm=64, seed=7))
-    fingerprint = fingerprinter.fingerprint(seed_doc(CFR_ORIGINAL).text)
-    expected = MinHash(num_perm=64, seed=7, scheme="affine32", hashfunc=lambda h: h)
-    expected.update_batch(fingerprint.shingles.tolist())
-    assert np.array_equal(fingerprinter.sketch(fingerprint).hashvalues, expected.hashvalues)
-    restored = Fingerprint.from_bytes(fingerprint.to_bytes())
-    assert np.array_equal(restored.shingles, fingerprint.shingles)
-    assert np.array_equal(restored.paragraph_hashes, fingerprint.paragraph_hashes)
+def test_fingerprints_round_trip_and_anchor_a_shared_passage() -> None:
+    fingerprinter = Fingerprinter(DedupConfig())
+    original = fingerprinter.fingerprint(seed_doc(CFR_ORIGINAL).text)
+    restored = Fingerprint.from_bytes(original.to_bytes())
+    assert np.array_equal(restored.shingles, original.shingles)
+    assert np.array_equal(restored.paragraph_hashes, original.paragraph_hashes)
+    excerpt = fingerprinter.fingerprint(seed_doc(HTW_CFR_REPOST).text)
+    shared = np.intersect1d(excerpt.anchors(8), original.anchors(8))
+    assert len(shared) >= 5, "the two quoted paragraphs carry the same anchors in both"
+    assert 0.05 < len(original.anchors(8)) / len(original.shingle_set()) < 0.25
 
 
 def test_four_seed_articles_make_three_stories() -> None:

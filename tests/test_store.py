@@ -31,7 +31,7 @@ def ingest(store: Store, outlet: Outlet, path: str, text: str | None = None):
         article = dataclasses.replace(article, text=text)
     matcher = load_matcher(store, CONFIG)
     fingerprint = matcher.fingerprint(article.text)
-    links = matcher.links(article.url, outlet.key, fingerprint)
+    links = matcher.ingest(article.url, outlet.key, fingerprint)
     with store.session() as session, session.begin():
         return save_article(session, outlet, article, fingerprint, links, CONFIG, datetime.now(UTC))
 
@@ -101,7 +101,7 @@ def test_the_index_is_rebuilt_from_stored_fingerprints(db_url: str) -> None:
     ingest(store, CFR, CFR_ORIGINAL)
     matcher = load_matcher(store, CONFIG)
     text = extract_article(*demo_page(HTW_CFR_REPOST)).text
-    (link,) = matcher.links("new-url", "htw", matcher.fingerprint(text))
+    (link,) = matcher.ingest("new-url", "htw", matcher.fingerprint(text))
     assert link.b.endswith(
         "/cfr/asia/2012/10/16/the-underground-railroad-from-north-korea-to-freedom/"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aggregator.cli import (  # noqa: F401  (register commands)
     crawl,
     db,
+    dedup,
     export,
     outlets,
     serve,

@@ -1,7 +1,8 @@
 """Stories, not pages: near-duplicate and excerpt detection.
 
 ``cluster`` groups whole corpora in memory; crawls use the same ``Matcher`` and
-``assign`` incrementally through ``aggregator.ingest``.
+``assign`` incrementally through ``aggregator.ingest``, and get the same stories
+whatever order the articles arrive in.
 
     >>> from aggregator.dedup import cluster
     >>> cluster([("a", text_a), ("b", text_b), ("c", text_c)])   # doctest: +SKIP
@@ -24,7 +25,7 @@ from aggregator.dedup.assign import (
 )
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
-from aggregator.dedup.matcher import Matcher
+from aggregator.dedup.matcher import Links, Matcher
 from aggregator.dedup.verify import Link
 
 
@@ -65,8 +66,8 @@ def cluster_stories(
         matcher.add(d.id, d.outlet, prints[d.id])
     links = {}
     for d in items:
-        for link in matcher.links(d.id, d.outlet, prints[d.id]):
-            links[frozenset((link.a, link.b))] = link
+        for link in matcher.links(d.id):
+            links.setdefault(frozenset((link.a, link.b)), link)
     facts = [
         Facts(
             key=d.id,
@@ -99,6 +100,7 @@ __all__ = [
     "Fingerprint",
     "Fingerprinter",
     "Link",
+    "Links",
     "Matcher",
     "StoryAssignment",
     "assign",

@@ -1,9 +1,9 @@
 """Story assignment: which articles form one story, and which one is the original.
 
 Canonical-centred, not transitive: articles are visited from the most to the
-least likely original (credited by a repost, then not itself crediting someone
-else, then earliest published, then longest, then key); each joins the story
-of the canonical it overlaps most, or becomes a canonical itself.
+least likely original (credited by a repost, then earliest published, then
+longest, then key); each joins the story of the canonical it overlaps most, or
+becomes a canonical itself.
 
 A *composite* page (a digest, a listing that slipped through) contains two
 articles that share nothing with each other; it is visited last, so it joins
@@ -82,7 +82,7 @@ def assign(
     credited = {
         key: sum(credits(by_key[other], by_key[key]) for other in neighbours[key]) for key in by_key
     }
-    composite = {key for key in by_key if _is_composite(key, neighbours, config)}
+    composite = {key for key in by_key if _is_composite(key, by_key, neighbours, config)}
     order = sorted(
         by_key.values(), key=lambda f: (f.key in composite, *_priority(f, credited[f.key]))
     )
@@ -106,13 +106,19 @@ def assign(
 
 
 def _is_composite(
-    key: Hashable, neighbours: dict[Hashable, dict[Hashable, Link]], config: DedupConfig
+    key: Hashable,
+    by_key: dict[Hashable, Facts],
+    neighbours: dict[Hashable, dict[Hashable, Link]],
+    config: DedupConfig,
 ) -> bool:
-    """Does ``key`` contain two articles that are not reposts of each other?"""
+    """Does ``key`` carry two earlier articles that are not reposts of each other (a digest,
+    a listing)? An original that two later excerpts quote from different places is not one:
+    what a page contains counts only if it was not published after the page, nor credits it."""
+    page = by_key[key]
     inside = [
         other
         for other, link in neighbours[key].items()
-        if link.containment_of(other) >= config.containment
+        if link.containment_of(other) >= config.containment and _assembled_from(page, by_key[other])
     ]
     return any(
         second not in neighbours[first]
@@ -121,12 +127,19 @@ def _is_composite(
     )
 
 
+def _assembled_from(page: Facts, part: Facts) -> bool:
+    """Could ``page`` have been put together from ``part`` (rather than quoted by it)?"""
+    if credits(part, page):
+        return False
+    if page.published is None:
+        return True
+    return part.published is not None and part.published <= page.published
+
+
 def _priority(article: Facts, credited_by: int) -> tuple:
-    declares_source = article.credit is not None and not any(
-        normalise_name(article.credit) == normalise_name(n) for n in article.outlet_names if n
-    )
+    """The order of issue 4: credited by reposts, else earliest published, else longest."""
     published = article.published.timestamp() if article.published else float("inf")
-    return (-credited_by, declares_source, published, -article.length, str(article.key))
+    return (-credited_by, published, -article.length, str(article.key))
 
 
 def _reason(story: StoryAssignment, by_key: dict[Hashable, Facts], composite: set) -> str:

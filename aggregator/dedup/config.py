@@ -12,32 +12,32 @@ from aggregator.errors import ConfigError
 
 @dataclass(frozen=True)
 class DedupConfig:
-    """How articles are compared. Sketches only compare with the same num_perm and seed,
-    so both are stored with every signature."""
+    """How articles are compared (the AGGREGATOR_DEDUP_* settings, see ``aggregator.defaults``).
 
-    num_perm: int = defaults.AGGREGATOR_DEDUP_NUM_PERM
-    seed: int = defaults.AGGREGATOR_DEDUP_SEED
+    Stored fingerprints depend on ``shingle_size`` only; every other value can
+    change and ``aggregator dedup --rebuild`` recomputes the stories without
+    re-reading any text.
+    """
+
     shingle_size: int = defaults.AGGREGATOR_DEDUP_SHINGLE_SIZE
-    window_tokens: int = defaults.AGGREGATOR_DEDUP_WINDOW_TOKENS
-    lsh_threshold: float = defaults.AGGREGATOR_DEDUP_LSH_THRESHOLD
+    anchor_rate: int = defaults.AGGREGATOR_DEDUP_ANCHOR_RATE
+    min_anchors: int = defaults.AGGREGATOR_DEDUP_MIN_ANCHORS
     containment: float = defaults.AGGREGATOR_DEDUP_CONTAINMENT
     min_shared: int = defaults.AGGREGATOR_DEDUP_MIN_SHARED
     full_copy: float = defaults.AGGREGATOR_DEDUP_FULL_COPY
     boilerplate_articles: int = defaults.AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES
+    cache_size: int = defaults.AGGREGATOR_DEDUP_CACHE_SIZE
 
     def __post_init__(self) -> None:
-        if self.num_perm < 16:
-            raise ConfigError(f"dedup num_perm must be at least 16, got {self.num_perm}")
         if not 1 <= self.shingle_size <= 16:
             raise ConfigError(
                 f"dedup shingle_size must be between 1 and 16, got {self.shingle_size}"
             )
-        if self.window_tokens < self.shingle_size:
-            raise ConfigError(
-                f"dedup window_tokens ({self.window_tokens}) must be at least "
-                f"shingle_size ({self.shingle_size})"
-            )
-        for name in ("lsh_threshold", "containment", "full_copy"):
+        if not 1 <= self.anchor_rate <= 64:
+            raise ConfigError(f"dedup anchor_rate must be between 1 and 64, got {self.anchor_rate}")
+        if self.min_anchors < 1:
+            raise ConfigError(f"dedup min_anchors must be at least 1, got {self.min_anchors}")
+        for name in ("containment", "full_copy"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"dedup {name} must be in (0, 1], got {value}")
@@ -47,6 +47,8 @@ class DedupConfig:
             raise ConfigError(
                 f"dedup boilerplate_articles must be at least 2, got {self.boilerplate_articles}"
             )
+        if self.cache_size < 0:
+            raise ConfigError(f"dedup cache_size must be at least 0, got {self.cache_size}")
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> DedupConfig:

@@ -1,37 +1,39 @@
 """Fingerprints: what dedup keeps of an article's text.
 
-A fingerprint holds, per paragraph, the hash of its normalised words (for exact
-matching and for spotting chrome that recurs across an outlet) and its word
-shingles (for exact containment checks). From the shingles the ``Fingerprinter``
-derives MinHash sketches of paragraph *windows* (runs of paragraphs of at least
-``window_tokens`` words): an excerpt of two paragraphs shares a window with its
-source even though its Jaccard similarity to the whole source is only ~0.3.
+A fingerprint holds, per paragraph, the hash of its normalised words (for
+spotting chrome that recurs across an outlet) and its word shingles (for exact
+containment checks). A fixed share of the shingles, chosen by their hash value
+alone, are *anchors*: two texts that share a passage share that passage's
+anchors whatever else they contain, so an excerpt of two paragraphs finds its
+seven-paragraph source by exact lookups (see ``index.py``), where a MinHash of
+the whole text would put their Jaccard similarity at about 0.3.
 
-Sketches use datasketch's ``affine32`` scheme, computed for the whole document
-in one numpy pass; they equal ``MinHash(scheme="affine32", hashfunc=identity)``
-fed the same shingle hashes, so they index in a plain ``MinHashLSH``.
+Fingerprints are stored (``to_bytes``) so that later crawls and
+``aggregator dedup --rebuild`` never re-read a text.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash
 
+from aggregator.dedup.arrays import unique
 from aggregator.dedup.config import DedupConfig
-from aggregator.dedup.text import paragraphs, tokens
+from aggregator.dedup.text import paragraph_tokens
 
 # Paragraphs shorter than this ("Follow", "Key Conclusions") carry no signal.
 MIN_PARAGRAPH_TOKENS = 3
-_SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _HEADER = struct.Struct("<4sBBII")
 _MAGIC = b"AGFP"
-_FORMAT_VERSION = 1
-_TOKEN_CACHE_LIMIT = 2_000_000
+_FORMAT_VERSION = 2  # 2: shingle hashes by _Powers (1 rolled xxh64 word hashes)
+_P = 0x100000001B3  # the FNV-1 64-bit prime: odd, so invertible modulo 2**64
+_Q = pow(_P, -1, 1 << 64)
+_SPACE, _NEWLINE = np.uint8(32), np.uint8(10)
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,13 +50,40 @@ class Fingerprint:
     def token_count(self) -> int:
         return int(self.paragraph_tokens.sum())
 
+    @cached_property
+    def _content(self) -> dict[frozenset[int], tuple[np.ndarray, dict[int, np.ndarray]]]:
+        # chrome set -> (shingle set, {anchor rate: anchors}); an article has one chrome
+        # set at a time, so this holds one entry but for the moment chrome changes.
+        return {}
+
     def shingle_set(self, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
-        """Unique shingles, leaving out the paragraphs whose hash is in ``skip_paragraphs``."""
-        if not skip_paragraphs:
-            return np.unique(self.shingles)
-        keep = ~np.isin(self.paragraph_hashes, np.fromiter(skip_paragraphs, np.uint64))
-        lengths = np.diff(self.offsets.astype(np.int64))
-        return np.unique(self.shingles[np.repeat(keep, lengths)])
+        """Sorted unique shingles, leaving out the paragraphs whose hash is in ``skip_paragraphs``."""
+        found = self._content.get(skip_paragraphs)
+        if found is None:
+            if len(self._content) > 1:
+                self._content.clear()
+            found = self._content[skip_paragraphs] = (self._shingle_set(skip_paragraphs), {})
+        return found[0]
+
+    def anchors(self, rate: int, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
+        """The anchors (see ``anchors``) among ``shingle_set(skip_paragraphs)``."""
+        shingles = self.shingle_set(skip_paragraphs)
+        by_rate = self._content[skip_paragraphs][1]
+        if rate not in by_rate:
+            by_rate[rate] = anchors(shingles, rate)
+        return by_rate[rate]
+
+    def _shingle_set(self, skip_paragraphs: frozenset[int]) -> np.ndarray:
+        if skip_paragraphs:
+            keep = np.fromiter(
+                (h not in skip_paragraphs for h in self.paragraph_hashes.tolist()),
+                bool,
+                len(self.paragraph_hashes),
+            )
+            if not keep.all():
+                lengths = np.diff(self.offsets.astype(np.int64))
+                return unique(self.shingles[np.repeat(keep, lengths)])
+        return unique(self.shingles)
 
     def to_bytes(self) -> bytes:
         header = _HEADER.pack(
@@ -97,119 +126,108 @@ class Fingerprint:
 
 
 class Fingerprinter:
-    """Turns texts into fingerprints and fingerprints into MinHash window sketches.
+    """Turns texts into fingerprints; one per matcher, so its word-hash cache is not shared.
 
-    >>> fp = Fingerprinter(DedupConfig(num_perm=64))
+    >>> fp = Fingerprinter(DedupConfig())
     >>> f = fp.fingerprint("One two three four five six.\\nSeven eight nine ten eleven.")
-    >>> len(f.paragraph_hashes), fp.window_sketches(f)[0].hashvalues.shape
-    (2, (64,))
+    >>> len(f.paragraph_hashes), len(f.shingles)
+    (2, 3)
     """
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
-        self._a, self._b = MinHash(
-            num_perm=config.num_perm, seed=config.seed, scheme="affine32"
-        ).permutations
-        self._token_hashes: dict[str, int] = {}
+        self._powers = _Powers()
 
     def fingerprint(self, text: str) -> Fingerprint:
-        k = self.config.shingle_size
-        paragraph_words = [
-            w for w in map(tokens, paragraphs(text)) if len(w) >= MIN_PARAGRAPH_TOKENS
-        ]
+        paragraph_words = [w for w in paragraph_tokens(text) if len(w) >= MIN_PARAGRAPH_TOKENS]
+        lines = [" ".join(words).encode() for words in paragraph_words]
         lengths = np.fromiter(map(len, paragraph_words), np.uint32, len(paragraph_words))
         paragraph_hashes = np.fromiter(
-            (xxhash.xxh64_intdigest(" ".join(words).encode()) for words in paragraph_words),
-            np.uint64,
-            len(paragraph_words),
+            map(xxhash.xxh64_intdigest, lines), np.uint64, len(paragraph_words)
         )
-        words = [w for ws in paragraph_words for w in ws]
-        token_hashes = np.fromiter(map(self._hash_token, words), np.uint64, len(words))
-        owner = np.repeat(np.arange(len(paragraph_words), dtype=np.int64), lengths)
-        shingles, shingle_owner = _shingles(token_hashes, owner, lengths, k)
-        offsets = np.searchsorted(shingle_owner, np.arange(len(paragraph_words) + 1)).astype(
-            np.uint32
+        shingles, shingle_owner = self._powers.shingles(
+            b"\n".join(lines), lengths, self.config.shingle_size
         )
-        return Fingerprint(k, paragraph_hashes, lengths, offsets, shingles)
-
-    def window_starts(self, fingerprint: Fingerprint) -> np.ndarray:
-        """Shingle offsets where windows of at least ``window_tokens`` words begin."""
-        starts, size = [], 0
-        for index, count in enumerate(fingerprint.paragraph_tokens.tolist()):
-            if size == 0:
-                starts.append(index)
-            size += count
-            if size >= self.config.window_tokens:
-                size = 0
-        if len(starts) > 1 and size and size < self.config.window_tokens:
-            starts.pop()  # a short tail joins the window before it
-        return fingerprint.offsets[starts].astype(np.int64)
-
-    def window_sketches(self, fingerprint: Fingerprint) -> list[LeanMinHash]:
-        if len(fingerprint.shingles) == 0:
-            return []
-        permuted = self._permute(fingerprint.shingles)
-        mins = np.minimum.reduceat(permuted, self.window_starts(fingerprint), axis=0)
-        return [self._lean(row) for row in mins]
-
-    def sketch(self, fingerprint: Fingerprint) -> LeanMinHash:
-        """One MinHash of the whole text."""
-        if len(fingerprint.shingles) == 0:
-            raise ValueError("cannot sketch an empty fingerprint")
-        return self._lean(self._permute(fingerprint.shingles).min(axis=0))
-
-    def _permute(self, shingles: np.ndarray) -> np.ndarray:
-        mixed = _fmix32(shingles.astype(np.uint32))
-        return mixed[:, None] * self._a[None, :] + self._b[None, :]
-
-    def _lean(self, hashvalues: np.ndarray) -> LeanMinHash:
-        return LeanMinHash(seed=self.config.seed, hashvalues=hashvalues, scheme="affine32")
-
-    def _hash_token(self, word: str) -> int:
-        cached = self._token_hashes.get(word)
-        if cached is None:
-            if len(self._token_hashes) >= _TOKEN_CACHE_LIMIT:
-                self._token_hashes.clear()
-            cached = self._token_hashes[word] = xxhash.xxh64_intdigest(word.encode())
-        return cached
+        offsets = np.searchsorted(shingle_owner, np.arange(len(paragraph_words) + 1))
+        return Fingerprint(
+            self.config.shingle_size, paragraph_hashes, lengths, offsets.astype(np.uint32), shingles
+        )
 
 
-def _shingles(
-    token_hashes: np.ndarray, owner: np.ndarray, lengths: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Word k-gram hashes that stay inside one paragraph; a shorter paragraph is one shingle."""
-    n = len(token_hashes)
-    parts, owners = [], []
-    if n >= k:
-        rolling = token_hashes[: n - k + 1].copy()
-        for j in range(1, k):
-            rolling = rolling * _SHINGLE_MULTIPLIER + token_hashes[j : n - k + 1 + j]
-        inside = owner[: n - k + 1] == owner[k - 1 :]
-        parts.append(rolling[inside])
-        owners.append(owner[: n - k + 1][inside])
-    short = np.flatnonzero(lengths < k)
-    if len(short):
-        starts = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))[short]
-        whole = np.zeros(len(short), np.uint64)
-        for j in range(int(lengths[short].max())):
-            present = lengths[short] > j
-            whole[present] = (
-                whole[present] * _SHINGLE_MULTIPLIER + token_hashes[starts[present] + j]
-            )
-        parts.append(whole)
-        owners.append(short.astype(np.int64))
-    if not parts:
-        return np.zeros(0, np.uint32), np.zeros(0, np.int64)
-    hashes, owned_by = np.concatenate(parts), np.concatenate(owners)
-    order = np.argsort(owned_by, kind="stable")
-    folded = ((hashes >> np.uint64(32)) ^ (hashes & _LOW32)).astype(np.uint32)
-    return folded[order], owned_by[order]
+class _Powers:
+    """Shingle hashes of a text of space-separated words, one paragraph per line, at once.
+
+    A shingle's hash is the polynomial ``sum(b[j] * P**(e-1-j))`` (mod 2**64) of the
+    bytes of its words, read off prefix sums weighted by powers of the inverse of
+    ``P``, then mixed by splitmix64's finalizer and folded to 32 bits: a few numpy
+    operations for the whole text, where hashing word by word and rolling the
+    hashes cost twice as much. The power tables grow as needed.
+    """
+
+    def __init__(self) -> None:
+        self._p = np.ones(1, np.uint64)  # P**j
+        self._q = np.ones(1, np.uint64)  # P**-j
+
+    def shingles(self, data: bytes, lengths: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Hashes of the word k-grams inside each paragraph (a shorter paragraph is one
+        shingle), in paragraph order, and the paragraph each belongs to."""
+        size = len(data)
+        if not size:
+            return np.zeros(0, np.uint32), np.zeros(0, np.int64)
+        self._grow(size)
+        raw = np.frombuffer(data, np.uint8)
+        sums = np.zeros(size + 1, np.uint64)
+        np.cumsum(raw.astype(np.uint64) * self._q[:size], out=sums[1:])
+        gaps = np.flatnonzero((raw == _SPACE) | (raw == _NEWLINE))
+        starts = np.concatenate(([0], gaps + 1))
+        ends = np.concatenate((gaps, [size]))
+        owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        first = np.arange(max(len(starts) - k + 1, 0))
+        inside = owner[first] == owner[first + k - 1]
+        begin, end, owned_by = (
+            starts[first[inside]],
+            ends[first[inside] + k - 1],
+            owner[first[inside]],
+        )
+        short = np.flatnonzero(lengths < k)
+        if len(short):
+            word_at = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+            begin = np.concatenate((begin, starts[word_at[short]]))
+            end = np.concatenate((end, ends[word_at[short + 1] - 1]))
+            owned_by = np.concatenate((owned_by, short))
+            order = np.argsort(owned_by, kind="stable")
+            begin, end, owned_by = begin[order], end[order], owned_by[order]
+        mixed = _splitmix64(
+            (sums[end] - sums[begin]) * self._p[end - 1] + (end - begin).astype(np.uint64)
+        )
+        return ((mixed >> np.uint64(32)) ^ (mixed & _LOW32)).astype(np.uint32), owned_by
+
+    def _grow(self, size: int) -> None:
+        if len(self._p) >= size:
+            return
+        size = max(size, 2 * len(self._p), 4096)
+        self._p = np.concatenate(([np.uint64(1)], np.cumprod(np.full(size - 1, _P, np.uint64))))
+        self._q = np.concatenate(([np.uint64(1)], np.cumprod(np.full(size - 1, _Q, np.uint64))))
+
+
+def anchors(shingles: np.ndarray, rate: int) -> np.ndarray:
+    """The shingles whose mixed hash is 0 modulo ``rate``: about one in ``rate``, chosen by
+    value, so a passage two texts share yields the same anchors in both."""
+    if rate == 1:
+        return shingles
+    return shingles[_fmix32(shingles) % np.uint32(rate) == 0]
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, the pre-mix datasketch's affine32 scheme applies."""
+    """MurmurHash3's 32-bit finalizer: spreads the shingle hash before anchors are sampled."""
     h = h ^ (h >> np.uint32(16))
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
     return h ^ (h >> np.uint32(16))
+
+
+def _splitmix64(h: np.ndarray) -> np.ndarray:
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))

@@ -1,105 +1,211 @@
-"""The in-process candidate index: which stored articles might share text with a new one.
+"""The candidate index: which indexed articles might share text with a given one, and
+which of an article's paragraphs are its outlet's chrome.
 
-Two lookups, both symmetric in the pair (so the candidates of a pair do not
-depend on which article arrived first):
+Both answers are functions of the set of indexed articles alone, never of the
+order they arrived in (issue 4: incremental ingest == ``dedup --rebuild``):
 
-* exact postings of normalised paragraphs (most reposts copy paragraphs verbatim);
-* a datasketch ``MinHashLSH`` over paragraph-window sketches, for edited paragraphs.
+* **Chrome.** A paragraph found in ``boilerplate_articles`` or more articles of
+  one outlet is that outlet's chrome ("Leave a Reply", a newsletter pitch the
+  extractor missed) and is left out when its articles are compared. When an
+  insert or a removal moves a paragraph across that threshold, every article
+  of the outlet carrying it changes its chrome; ``add`` and ``remove`` return
+  those articles so the matcher re-verifies their links.
+* **Candidates.** Two articles are candidates when they share at least
+  ``min_anchors`` anchors (``fingerprint.anchors``) outside their chrome: a
+  symmetric test on the pair, looked up exactly in ``Postings``.
 
-It also counts, per outlet, in how many articles each paragraph occurs: a
-paragraph that recurs across one outlet's articles is that site's chrome and is
-left out when two articles are compared.
+Articles live in *slots*; an article whose anchors change (new text, new
+chrome) moves to a fresh slot and the old one dies, so postings are only ever
+appended.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable
+import logging
+from collections.abc import Callable, Hashable
 
-from datasketch import MinHashLSH
+import numpy as np
 
+from aggregator.dedup.arrays import counts, unique
 from aggregator.dedup.config import DedupConfig
-from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
+from aggregator.dedup.fingerprint import Fingerprint
+from aggregator.dedup.postings import Postings
 
-# Paragraphs shorter than this do not make two articles candidates on their own.
-MIN_POSTING_TOKENS = 8
-# A paragraph posted by more articles than this is too common to generate candidates.
-MAX_POSTINGS = 200
+logger = logging.getLogger(__name__)
 
 Key = Hashable
+NO_CHROME: frozenset[int] = frozenset()
 
 
 class CandidateIndex:
-    """Candidate search over fingerprints, keyed by any hashable article key."""
+    """Candidate search and chrome bookkeeping over fingerprints, keyed by article key.
 
-    def __init__(self, fingerprinter: Fingerprinter) -> None:
-        config: DedupConfig = fingerprinter.config
+    ``load(key)`` returns the fingerprint of an indexed article; the index keeps
+    only paragraph hashes and anchors in memory, and needs the full fingerprint
+    when an article's chrome changes.
+    """
+
+    def __init__(self, config: DedupConfig, load: Callable[[Key], Fingerprint]) -> None:
         self.config = config
-        self.fingerprinter = fingerprinter
-        self.lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
-        self._postings: defaultdict[int, list[Key]] = defaultdict(list)
-        self._entries: dict[Key, tuple[str | None, Fingerprint, int]] = {}
+        self._load = load
+        self._slot_of: dict[Key, int] = {}
+        self._key_of: list[Key] = []
+        self._outlet_ids: dict[str, int] = {}
+        self._outlet_names: list[str] = []
+        self._outlet_of = np.zeros(1024, np.int32)  # -1: no outlet, so no chrome
+        self._alive = np.zeros(1024, bool)
+        self._terms: list[np.ndarray] = []  # per slot: its paragraphs, mixed with its outlet
+        self._chrome: list[frozenset[int]] = []
+        self._paragraph_postings = Postings(np.uint64, self._is_alive)
+        self._anchor_postings = Postings(np.uint32, self._is_alive)
 
     def __contains__(self, key: Key) -> bool:
-        return key in self._entries
+        return key in self._slot_of
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._slot_of)
 
-    def add(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> None:
-        """Index an article; an article already indexed under ``key`` is replaced."""
-        if key in self._entries:
-            self.remove(key)
-        sketches = self.fingerprinter.window_sketches(fingerprint)
-        for number, sketch in enumerate(sketches):
-            self.lsh.insert((key, number), sketch, check_duplication=False)
-        for paragraph in set(fingerprint.paragraph_hashes.tolist()):
-            self._postings[paragraph].append(key)
-        self._entries[key] = (outlet, fingerprint, len(sketches))
+    @property
+    def nbytes(self) -> int:
+        """Memory held by postings and per-slot arrays (not counting keys and small objects)."""
+        return (
+            self._paragraph_postings.nbytes
+            + self._anchor_postings.nbytes
+            + self._outlet_of.nbytes
+            + self._alive.nbytes
+            + sum(t.nbytes for t in self._terms)
+        )
 
-    def remove(self, key: Key) -> None:
-        _, fingerprint, windows = self._entries.pop(key)
-        for number in range(windows):
-            self.lsh.remove((key, number))
-        for paragraph in set(fingerprint.paragraph_hashes.tolist()):
-            keys = self._postings[paragraph]
-            keys.remove(key)
-            if not keys:
-                del self._postings[paragraph]
+    def outlet(self, key: Key) -> str | None:
+        outlet_id = int(self._outlet_of[self._slot_of[key]])
+        return None if outlet_id < 0 else self._outlet_names[outlet_id]
 
-    def candidates(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> set[Key]:
-        """Indexed articles that share a paragraph or a similar window with ``fingerprint``."""
-        found: set[Key] = set()
-        skip = self.boilerplate(key, outlet, fingerprint)
-        hashes = fingerprint.paragraph_hashes.tolist()
-        for paragraph, size in zip(hashes, fingerprint.paragraph_tokens.tolist(), strict=True):
-            keys = self._postings.get(paragraph, ())
-            if size >= MIN_POSTING_TOKENS and paragraph not in skip and len(keys) <= MAX_POSTINGS:
-                found.update(keys)
-        for sketch in self.fingerprinter.window_sketches(fingerprint):
-            found.update(window_key for window_key, _ in self.lsh.query(sketch))
-        found.discard(key)
-        return found
+    def chrome(self, key: Key) -> frozenset[int]:
+        """Hashes of the paragraphs of ``key`` that are its outlet's chrome."""
+        return self._chrome[self._slot_of[key]]
 
-    def boilerplate(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> frozenset[int]:
-        """Paragraphs of ``fingerprint`` that occur in many articles of its own outlet.
-
-        The article itself counts once whether or not it is indexed yet, so the
-        answer is the same for the incremental and the batch path.
-        """
-        if outlet is None:
-            return frozenset()
+    def add(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> set[Key]:
+        """Index an article (replacing one indexed under ``key``); return the other
+        articles whose chrome changed as a result."""
+        changed = self.remove(key) if key in self._slot_of else set()
+        outlet_id = self._outlet_id(outlet)
+        terms = _outlet_terms(unique(fingerprint.paragraph_hashes), outlet_id)
         threshold = self.config.boilerplate_articles
-        chrome = set()
-        for paragraph in set(fingerprint.paragraph_hashes.tolist()):
-            keys = self._postings.get(paragraph, ())
-            if len(keys) + 1 < threshold:
-                continue
-            same_outlet = sum(1 for k in keys if k != key and self._entries[k][0] == outlet)
-            if same_outlet + 1 >= threshold:
-                chrome.add(paragraph)
-        return frozenset(chrome)
+        positions, holders = self._holders(terms if outlet_id >= 0 else terms[:0])
+        before = np.bincount(positions, minlength=len(terms))
+        chrome = NO_CHROME
+        if outlet_id >= 0:
+            chrome = frozenset(
+                _paragraph_hashes(terms, outlet_id)[before + 1 >= threshold].tolist()
+            )
+        self._place(key, outlet_id, terms, chrome, fingerprint)
+        crossing = (before + 1 == threshold).nonzero()[0]
+        if len(crossing):
+            affected = holders[np.isin(positions, crossing)]
+            changed |= self._recompute_chrome(set(affected.tolist()))
+        changed.discard(key)
+        return changed
 
-    def entry(self, key: Key) -> tuple[str | None, Fingerprint]:
-        outlet, fingerprint, _ = self._entries[key]
-        return outlet, fingerprint
+    def remove(self, key: Key) -> set[Key]:
+        """Forget an article; return the articles whose chrome changed as a result."""
+        slot = self._slot_of.pop(key)
+        self._alive[slot] = False
+        terms = self._terms[slot]
+        positions, holders = self._holders(terms)
+        after = np.bincount(positions, minlength=len(terms))
+        crossing = (after + 1 == self.config.boilerplate_articles).nonzero()[0]
+        if not len(crossing):
+            return set()
+        return self._recompute_chrome(set(holders[np.isin(positions, crossing)].tolist()))
+
+    def candidates(self, key: Key, fingerprint: Fingerprint) -> list[Key]:
+        """Indexed articles sharing at least ``min_anchors`` anchors with ``key`` (itself indexed),
+        neither side counting its chrome."""
+        slot = self._slot_of[key]
+        own = fingerprint.anchors(self.config.anchor_rate, self._chrome[slot])
+        _, slots = self._anchor_postings.lookup(own)
+        slots = slots[self._alive[slots] & (slots != slot)]
+        if not len(slots):
+            return []
+        found, shared = counts(slots)
+        return [self._key_of[s] for s in found[shared >= self.config.min_anchors].tolist()]
+
+    def _place(
+        self,
+        key: Key,
+        outlet_id: int,
+        terms: np.ndarray,
+        chrome: frozenset[int],
+        fingerprint: Fingerprint,
+    ) -> None:
+        slot = len(self._key_of)
+        if slot >= len(self._alive):
+            self._alive = np.concatenate((self._alive, np.zeros(len(self._alive), bool)))
+            self._outlet_of = np.concatenate((self._outlet_of, np.zeros_like(self._outlet_of)))
+        self._key_of.append(key)
+        self._terms.append(terms if outlet_id >= 0 else terms[:0])
+        self._chrome.append(chrome)
+        self._alive[slot] = True
+        self._outlet_of[slot] = outlet_id
+        self._slot_of[key] = slot
+        if outlet_id >= 0:
+            self._paragraph_postings.add(terms, slot)
+        self._anchor_postings.add(fingerprint.anchors(self.config.anchor_rate, chrome), slot)
+
+    def _recompute_chrome(self, slots: set[int]) -> set[Key]:
+        """Give each slot's article the chrome its outlet has now (in a fresh slot, as its
+        anchors change); return the keys whose chrome changed."""
+        changed = set()
+        for slot in sorted(slots):
+            outlet_id, terms = int(self._outlet_of[slot]), self._terms[slot]
+            positions, _ = self._holders(terms)
+            counts = np.bincount(positions, minlength=len(terms))
+            paragraphs = _paragraph_hashes(terms, outlet_id)
+            chrome = frozenset(paragraphs[counts >= self.config.boilerplate_articles].tolist())
+            if chrome == self._chrome[slot]:
+                continue
+            key = self._key_of[slot]
+            try:
+                fingerprint = self._load(key)
+            except KeyError:  # indexed, but its store write failed and the cache dropped it
+                logger.warning("no fingerprint for %s: its chrome is updated, not its anchors", key)
+                self._chrome[slot] = chrome
+                continue
+            self._alive[slot] = False
+            self._place(key, outlet_id, terms, chrome, fingerprint)
+            changed.add(key)
+        return changed
+
+    def _holders(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Live slots carrying each (outlet, paragraph) term: (index into ``terms``, slot)."""
+        if not len(terms):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        positions, slots = self._paragraph_postings.lookup(terms)
+        live = self._alive[slots]
+        return positions[live], slots[live]
+
+    def _outlet_id(self, outlet: str | None) -> int:
+        if outlet is None:
+            return -1
+        if outlet not in self._outlet_ids:
+            self._outlet_ids[outlet] = len(self._outlet_names)
+            self._outlet_names.append(outlet)
+        return self._outlet_ids[outlet]
+
+    def _is_alive(self, slots: np.ndarray) -> np.ndarray:
+        return self._alive[slots]
+
+
+_OUTLET_MIX = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
+
+
+def _outlet_terms(paragraphs: np.ndarray, outlet_id: int) -> np.ndarray:
+    """Paragraph hashes made outlet-specific, so a lookup finds one outlet's articles only.
+
+    The mix is a xor, so applying it again (``_paragraph_hashes``) gives the hashes back.
+    """
+    return paragraphs ^ np.uint64(((outlet_id + 1) * _OUTLET_MIX) & _MASK64)
+
+
+_paragraph_hashes = _outlet_terms  # xor undoes itself

@@ -1,49 +1,137 @@
-"""Matcher: finds the verified reposts of an article among those already indexed."""
+"""Matcher: finds the verified reposts of an article among the indexed ones.
+
+The same object serves batch clustering (``cluster``), crawls (the dedup
+pipeline) and ``aggregator dedup --rebuild``. Links are a function of the set of
+indexed articles, not of their order: when an article changes an outlet's
+chrome, the articles of that outlet it affects are re-verified, and ``ingest``
+returns their new links alongside the new article's (``Links.relinked``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.index import CandidateIndex
 from aggregator.dedup.verify import Link, is_repost, measure
 
+logger = logging.getLogger(__name__)
+
+Key = Hashable
+
+
+class Links(list[Link]):
+    """The verified links of one article, plus ``relinked``: the complete new link lists of
+    other articles whose chrome this one changed (their stored links must be replaced)."""
+
+    def __init__(
+        self, links: Iterable[Link] = (), relinked: dict[Key, list[Link]] | None = None
+    ) -> None:
+        super().__init__(links)
+        self.relinked: dict[Key, list[Link]] = relinked or {}
+
+
+class FingerprintCache:
+    """Fingerprints by key: all in memory, or the ``size`` most recent with ``load`` for the rest."""
+
+    def __init__(self, size: int | None = None, load: Callable[[Key], Fingerprint] | None = None):
+        if size is not None and load is None:
+            raise ValueError("a bounded fingerprint cache needs a loader for what it drops")
+        self.size = size
+        self._load = load
+        self._items: OrderedDict[Key, Fingerprint] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, key: Key, fingerprint: Fingerprint) -> None:
+        self._items[key] = fingerprint
+        self._items.move_to_end(key)
+        if self.size is not None and len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def get(self, key: Key) -> Fingerprint:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+            return found
+        if self._load is None:
+            raise KeyError(key)
+        found = self._load(key)
+        self.put(key, found)
+        return found
+
+    def discard(self, key: Key) -> None:
+        self._items.pop(key, None)
+
 
 class Matcher:
-    """Candidate search plus verification; the same object serves crawls and batch clustering.
+    """Candidate search plus verification.
 
     >>> m = Matcher(DedupConfig(min_shared=5))
     >>> text = "\\n".join(f"Paragraph {i} says something rather long about topic {i} today." for i in range(4))
     >>> m.add("a", "outlet-1", m.fingerprint(text))
-    >>> [(l.b, round(l.a_in_b, 2)) for l in m.links("b", "outlet-2", m.fingerprint(text))]
+    set()
+    >>> [(l.b, round(l.a_in_b, 2)) for l in m.ingest("b", "outlet-2", m.fingerprint(text))]
     [('a', 1.0)]
     """
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: DedupConfig | None = None,
+        load: Callable[[Key], Fingerprint] | None = None,
+    ) -> None:
         self.config = config or DedupConfig()
         self.fingerprinter = Fingerprinter(self.config)
-        self.index = CandidateIndex(self.fingerprinter)
+        size = self.config.cache_size if load is not None else None
+        self.fingerprints = FingerprintCache(size, load)
+        self.index = CandidateIndex(self.config, self.fingerprints.get)
+
+    def __contains__(self, key: Key) -> bool:
+        return key in self.index
+
+    def __len__(self) -> int:
+        return len(self.index)
 
     def fingerprint(self, text: str) -> Fingerprint:
         return self.fingerprinter.fingerprint(text)
 
-    def add(self, key: Hashable, outlet: str | None, fingerprint: Fingerprint) -> None:
-        self.index.add(key, outlet, fingerprint)
+    def add(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> set[Key]:
+        """Index an article; return the other articles whose chrome (and so links) changed."""
+        self.fingerprints.put(key, fingerprint)
+        return self.index.add(key, outlet, fingerprint)
 
-    def remove(self, key: Hashable) -> None:
-        if key in self.index:
-            self.index.remove(key)
+    def remove(self, key: Key) -> set[Key]:
+        if key not in self.index:
+            return set()
+        self.fingerprints.discard(key)
+        return self.index.remove(key)
 
-    def links(self, key: Hashable, outlet: str | None, fingerprint: Fingerprint) -> list[Link]:
-        """Verified reposts between ``key`` and indexed articles (``key`` itself excluded)."""
-        own = fingerprint.shingle_set(self.index.boilerplate(key, outlet, fingerprint))
+    def ingest(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> Links:
+        """Index an article and return its verified links, with the re-verified links of
+        every article whose chrome it changed."""
+        changed = self.add(key, outlet, fingerprint)
+        if changed:
+            logger.debug("%s changed the chrome of %d articles", key, len(changed))
+        relinked = {other: self.links(other) for other in sorted(changed, key=str)}
+        return Links(self.links(key), relinked)
+
+    def links(self, key: Key) -> list[Link]:
+        """Verified reposts between the indexed article ``key`` and the other indexed ones."""
+        fingerprint = self.fingerprints.get(key)
+        own = fingerprint.shingle_set(self.index.chrome(key))
         if len(own) == 0:
             return []
         found = []
-        for other in sorted(self.index.candidates(key, outlet, fingerprint), key=str):
-            other_outlet, other_fp = self.index.entry(other)
-            theirs = other_fp.shingle_set(self.index.boilerplate(other, other_outlet, other_fp))
+        for other in sorted(self.index.candidates(key, fingerprint), key=str):
+            try:
+                theirs = self.fingerprints.get(other).shingle_set(self.index.chrome(other))
+            except KeyError:  # indexed but never stored (its write failed) and not cached
+                logger.warning("no fingerprint for candidate %s of %s: skipped", other, key)
+                continue
             link = measure(key, own, other, theirs)
             if is_repost(link, self.config):
                 found.append(link)

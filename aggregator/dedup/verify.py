@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aggregator.dedup.arrays import shared as count_shared
 from aggregator.dedup.config import DedupConfig
 
 
@@ -39,8 +40,8 @@ class Link:
 
 
 def measure(a: Hashable, a_shingles: np.ndarray, b: Hashable, b_shingles: np.ndarray) -> Link:
-    """Overlap of two unique shingle arrays."""
-    shared = len(np.intersect1d(a_shingles, b_shingles, assume_unique=True))
+    """Overlap of two sorted unique shingle arrays."""
+    shared = count_shared(a_shingles, b_shingles)
     union = len(a_shingles) + len(b_shingles) - shared
     return Link(
         a=a,

@@ -153,3 +153,27 @@ class CrawlRunRow(Base):
     articles_unchanged: Mapped[int] = mapped_column(default=0)
     drops: Mapped[dict[str, Any]] = mapped_column(default=dict)
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ArticleRevisionRow(Base):
+    """An earlier text of an article, kept when a later fetch of its URL found the text
+    changed: an update is a revision of the article, never a second article (issue 4).
+
+    Revisions are numbered from 1 (the first text seen); the article row holds the
+    current text, the revision rows every text it replaced.
+    """
+
+    __tablename__ = "article_revisions"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(32))
+    word_count: Mapped[int]
+    published: Mapped[datetime | None]
+    updated: Mapped[datetime | None]
+    fetched_at: Mapped[datetime]  # when this text was fetched
+    replaced_at: Mapped[datetime]  # when the fetch that changed it happened

@@ -54,8 +54,7 @@ def main(url: str) -> None:
         item = article(n)
         outlet = OUTLETS[n % 3]
         fingerprint = matcher.fingerprint(item.text)
-        links = matcher.links(item.url, outlet.key, fingerprint)
-        matcher.add(item.url, outlet.key, fingerprint)
+        links = matcher.ingest(item.url, outlet.key, fingerprint)
         with store.session() as session, session.begin():
             save_article(session, outlet, item, fingerprint, links, config)
 

@@ -1,0 +1,339 @@
+"""Links and stories in the store: what ``aggregator.ingest`` writes after each article,
+what a crawl's matcher is rebuilt from, and ``aggregator dedup --rebuild``.
+
+Stories are recomputed per *component* (the articles connected by links), in
+the caller's transaction. A story keeps its id while it keeps its canonical, so
+links to ``aggregator show 12`` stay valid as reposts arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from aggregator.dedup.assign import Facts, StoryAssignment, assign
+from aggregator.dedup.config import DedupConfig
+from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
+from aggregator.dedup.matcher import Matcher
+from aggregator.dedup.verify import Link
+from aggregator.store.engine import Store
+from aggregator.store.models import ArticleRow, LinkRow, OutletRow, SignatureRow, StoryRow
+
+logger = logging.getLogger(__name__)
+
+_TITLE_FALLBACK_WORDS = 12
+_BATCH = 500
+
+
+def replace_links(session: Session, article_id: int, links: Iterable[Link]) -> set[int]:
+    """Swap the article's stored links for ``links`` (whose ``b`` are article URLs);
+    return the articles it was linked to before."""
+    involving = or_(LinkRow.article_id == article_id, LinkRow.other_id == article_id)
+    former = {
+        other
+        for pair in session.execute(select(LinkRow.article_id, LinkRow.other_id).where(involving))
+        for other in pair
+        if other != article_id
+    }
+    session.execute(delete(LinkRow).where(involving))
+    by_url = {link.b: link for link in links}
+    ids = article_ids(session, by_url)
+    for url, link in by_url.items():
+        other_id = ids.get(url)
+        if other_id is None or other_id == article_id:
+            continue  # indexed but never stored (its write failed): nothing to link
+        session.add(link_row(article_id, other_id, link))
+    session.flush()
+    return former
+
+
+def link_row(article_id: int, other_id: int, link: Link) -> LinkRow:
+    """The stored form of ``link`` (measured from ``article_id``'s side), ids in order."""
+    mine, theirs = link.a_in_b, link.b_in_a
+    low, high = sorted((article_id, other_id))
+    return LinkRow(
+        article_id=low,
+        other_id=high,
+        article_in_other=mine if low == article_id else theirs,
+        other_in_article=theirs if low == article_id else mine,
+        jaccard=link.jaccard,
+        shared_shingles=link.shared,
+    )
+
+
+def article_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
+    urls = list(urls)
+    found: dict[str, int] = {}
+    for start in range(0, len(urls), _BATCH):
+        query = select(ArticleRow.url, ArticleRow.id).where(
+            ArticleRow.url.in_(urls[start : start + _BATCH])
+        )
+        found.update(dict(session.execute(query).all()))
+    return found
+
+
+def recompute_stories(
+    session: Session, article_ids: Iterable[int], config: DedupConfig, now: datetime | None = None
+) -> int:
+    """Reassign the stories of every component of linked articles touching ``article_ids``
+    (together, as a component may just have split). Returns how many stories were created."""
+    component: set[int] = set()
+    for article_id in sorted(set(article_ids)):
+        if article_id not in component:
+            component |= _component(session, article_id)
+    if not component:
+        return 0
+    rows = load_rows(session, component)
+    old_ids = {row.story_id for row in rows.values() if row.story_id is not None}
+    query = select(StoryRow.canonical_article_id, StoryRow.id).where(StoryRow.id.in_(old_ids))
+    assignment = StoryWriter(session, dict(session.execute(query).all()), now)
+    assignment.write(rows, stored_links(session, component), config)
+    assignment.delete_unused(old_ids)
+    return assignment.created
+
+
+def load_rows(session: Session, ids: Iterable[int]) -> dict[int, ArticleRow]:
+    """Articles by id with their outlets, texts left unloaded until asked for."""
+    ids = list(ids)
+    rows: dict[int, ArticleRow] = {}
+    for start in range(0, len(ids), _BATCH):
+        query = (
+            select(ArticleRow)
+            .where(ArticleRow.id.in_(ids[start : start + _BATCH]))
+            .options(selectinload(ArticleRow.outlet), defer(ArticleRow.text))
+        )
+        rows.update((row.id, row) for row in session.scalars(query))
+    return rows
+
+
+def _component(session: Session, start: int) -> set[int]:
+    """Every article reachable from ``start`` through links."""
+    seen, frontier = {start}, deque([start])
+    while frontier:
+        batch = [frontier.popleft() for _ in range(min(len(frontier), _BATCH))]
+        pairs = session.execute(
+            select(LinkRow.article_id, LinkRow.other_id).where(
+                or_(LinkRow.article_id.in_(batch), LinkRow.other_id.in_(batch))
+            )
+        )
+        for pair in pairs:
+            for other in pair:
+                if other not in seen:
+                    seen.add(other)
+                    frontier.append(other)
+    return seen
+
+
+def stored_links(session: Session, component: set[int]) -> list[Link]:
+    rows = session.scalars(
+        select(LinkRow).where(LinkRow.article_id.in_(component), LinkRow.other_id.in_(component))
+    )
+    return [
+        Link(
+            r.article_id,
+            r.other_id,
+            r.article_in_other,
+            r.other_in_article,
+            r.jaccard,
+            r.shared_shingles,
+        )
+        for r in rows
+    ]
+
+
+class StoryWriter:
+    """Writes story assignments, reusing old story ids by canonical article.
+
+    ``old_canonicals`` maps canonical article id -> story id for the stories the
+    articles had; ids are claimed at most once across every ``write``.
+    """
+
+    def __init__(
+        self, session: Session, old_canonicals: dict[int, int], now: datetime | None = None
+    ) -> None:
+        self.session = session
+        self.old_canonicals = old_canonicals
+        self.now = now or datetime.now(UTC)
+        self.claimed: set[int] = set()
+        self.created = 0
+
+    def write(self, rows: dict[int, ArticleRow], links: list[Link], config: DedupConfig) -> None:
+        facts = [
+            Facts(
+                key=row.id,
+                length=row.word_count,
+                published=row.published,
+                outlet=row.outlet.key,
+                outlet_names=row.outlet.names(),
+                credit=row.attribution_outlet,
+            )
+            for row in rows.values()
+        ]
+        stories = assign(facts, links, config)
+        reused = self._reuse(stories, rows)
+        for story in stories:
+            story_id = reused.get(story.canonical)
+            if story_id is None:
+                story_row = StoryRow()
+                self.session.add(story_row)
+                self.created += 1
+            else:
+                story_row = self.session.get(StoryRow, story_id)
+            _fill_story(story_row, story, rows, self.now)
+            self.session.flush()
+            for key, role, link in story.members:
+                member = rows[key]
+                member.story_id, member.role = story_row.id, role
+                member.similarity = link.jaccard if link else None
+                member.containment = link.containment_of(key) if link else None
+        self.session.flush()
+
+    def delete_unused(self, old_ids: Iterable[int]) -> None:
+        gone = sorted(set(old_ids) - self.claimed)
+        for start in range(0, len(gone), _BATCH):
+            self.session.execute(
+                delete(StoryRow).where(StoryRow.id.in_(gone[start : start + _BATCH]))
+            )
+
+    def _reuse(self, stories: list[StoryAssignment], rows: dict[int, ArticleRow]) -> dict[int, int]:
+        """A story whose canonical was a canonical before keeps that story's id; the others
+        take the unclaimed old id most of their articles had."""
+        reused = {}
+        for story in stories:
+            story_id = self.old_canonicals.get(story.canonical)
+            if story_id is not None and story_id not in self.claimed:
+                reused[story.canonical] = story_id
+                self.claimed.add(story_id)
+        for story in stories:
+            if story.canonical in reused:
+                continue
+            votes = Counter(
+                rows[key].story_id
+                for key in story.keys
+                if rows[key].story_id is not None and rows[key].story_id not in self.claimed
+            )
+            if votes:
+                story_id = min(votes, key=lambda candidate: (-votes[candidate], candidate))
+                reused[story.canonical] = story_id
+                self.claimed.add(story_id)
+        return reused
+
+
+def _fill_story(
+    row: StoryRow, story: StoryAssignment, rows: dict[int, ArticleRow], now: datetime
+) -> None:
+    canonical = rows[story.canonical]
+    dates = [rows[key].published for key in story.keys if rows[key].published is not None]
+    row.canonical_article_id = canonical.id
+    row.title = canonical.title or _title_from_text(canonical.text)
+    row.canonical_reason = story.reason
+    row.article_count = len(story.members)
+    row.first_published = min(dates, default=None)
+    row.last_published = max(dates, default=None)
+    row.updated_at = now
+
+
+def _title_from_text(text: str) -> str:
+    words = text.split()
+    suffix = "…" if len(words) > _TITLE_FALLBACK_WORDS else ""
+    return " ".join(words[:_TITLE_FALLBACK_WORDS]) + suffix
+
+
+def apply_relinks(session: Session, relinked: Mapping[str, list[Link]]) -> set[int]:
+    """Replace the stored links of the articles (by URL) whose chrome changed; return the
+    articles whose stories must be recomputed."""
+    touched: set[int] = set()
+    ids = article_ids(session, relinked)
+    for url, links in relinked.items():
+        article_id = ids.get(url)
+        if article_id is not None:
+            touched |= {article_id, *replace_links(session, article_id, links)}
+    return touched
+
+
+class StoredFingerprints:
+    """Fingerprints of stored articles by URL, for a matcher's bounded cache.
+
+    A fingerprint stored with another shingle size, or by an older version, is
+    recomputed from the text (``stale`` holds those article ids; ``aggregator
+    dedup --rebuild`` stores the new ones). With ``session`` set, reads go through
+    it (a rebuild reads what its own transaction wrote).
+    """
+
+    def __init__(self, store: Store, config: DedupConfig) -> None:
+        self.store = store
+        self.fingerprinter = Fingerprinter(config)
+        self.stale: set[int] = set()
+        self.session: Session | None = None
+
+    def __call__(self, url: str) -> Fingerprint:
+        if self.session is not None:
+            return self._read(self.session, url)
+        with self.store.session() as session:
+            return self._read(session, url)
+
+    def _read(self, session: Session, url: str) -> Fingerprint:
+        found = session.execute(
+            select(ArticleRow.id, SignatureRow.shingle_size, SignatureRow.fingerprint)
+            .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
+            .where(ArticleRow.url == url)
+        ).one_or_none()
+        if found is None:
+            raise KeyError(url)
+        article_id, shingle_size, blob = found
+        return self.decode(session, article_id, shingle_size, blob)
+
+    def decode(
+        self, session: Session, article_id: int, shingle_size: int, blob: bytes
+    ) -> Fingerprint:
+        if shingle_size == self.fingerprinter.config.shingle_size:
+            try:
+                return Fingerprint.from_bytes(blob)
+            except ValueError:
+                pass  # written by an older version: recompute below
+        self.stale.add(article_id)
+        text = session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id))
+        return self.fingerprinter.fingerprint(text)
+
+
+def load_matcher(store: Store, config: DedupConfig) -> Matcher:
+    """A matcher that knows every stored article, built from stored fingerprints (no texts
+    read unless the shingle size changed). It keeps ``config.cache_size`` fingerprints in
+    memory and reads the others from the store when a candidate needs verifying."""
+    loader = StoredFingerprints(store, config)
+    matcher = Matcher(config, load=loader)
+    with store.session() as session:
+        for _, url, outlet, fingerprint in stored_fingerprints(session, loader):
+            matcher.add(url, outlet, fingerprint)
+    if loader.stale:
+        logger.warning(
+            "%d stored fingerprints are out of date (another shingle size or an older "
+            "version): run `aggregator dedup --rebuild`",
+            len(loader.stale),
+        )
+    return matcher
+
+
+def stored_fingerprints(
+    session: Session, loader: StoredFingerprints
+) -> Iterator[tuple[int, str, str, Fingerprint]]:
+    rows = session.execute(
+        select(
+            ArticleRow.id,
+            ArticleRow.url,
+            OutletRow.key,
+            SignatureRow.shingle_size,
+            SignatureRow.fingerprint,
+        )
+        .join(OutletRow, ArticleRow.outlet_id == OutletRow.id)
+        .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
+        .order_by(ArticleRow.id)
+        .execution_options(yield_per=_BATCH)
+    )
+    for article_id, url, outlet, shingle_size, blob in rows:
+        yield article_id, url, outlet, loader.decode(session, article_id, shingle_size, blob)

@@ -1,0 +1,167 @@
+"""Benchmark: story detection on a labelled corpus of real text, three engines side by side.
+
+    .venv/bin/python bench/dedup.py                 # corpus table, then 10k and 100k scale runs
+    .venv/bin/python bench/dedup.py --no-scale      # the corpus table only
+
+Needs the Python documentation Debian ships (``apt-get install python3-doc``) for
+the corpus (see ``bench/corpus.py``). Runs pinned to one core and timed in CPU
+time of this process (the machine is shared: other work on the other core does
+not count); speeds are the median of ``--repeats`` runs; memory is the peak
+traced allocation of one run (``tracemalloc``) divided by the number of articles. Targets (issue 4):
+precision >= 0.99, recall >= 0.98, <= 0.1% of negatives merged, >= 1,000
+articles/s for 800-word articles, cost no worse than linear in stored articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import REPOST_KINDS, LabelledDoc, build_corpus
+from engines import ENGINES, Stories
+from scale import scale_run
+
+
+def pin_to_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def pairwise(docs: Sequence[LabelledDoc], stories: Stories) -> dict[str, float]:
+    """Pairwise precision, recall and F1 against the labels (digest pages left out)."""
+    label = {d.id: d.story for d in docs if d.kind != "digest"}
+    predicted = {key: number for number, story in enumerate(stories) for key in story}
+    pairs = lambda groups: sum(len(g) * (len(g) - 1) // 2 for g in groups.values())  # noqa: E731
+    by_pred, by_label, both = defaultdict(list), defaultdict(list), defaultdict(list)
+    for key, story in label.items():
+        by_pred[predicted[key]].append(key)
+        by_label[story].append(key)
+        both[(predicted[key], story)].append(key)
+    true, found, wanted = pairs(both), pairs(by_pred), pairs(by_label)
+    precision = true / found if found else 1.0
+    recall = true / wanted if wanted else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def by_kind(docs: Sequence[LabelledDoc], stories: Stories) -> dict[str, float]:
+    """Per repost kind: the share that ends in its original's story."""
+    predicted = {key: number for number, story in enumerate(stories) for key in story}
+    hits: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    for doc in docs:
+        if doc.kind in REPOST_KINDS or (doc.kind == "demo" and doc.story != doc.id):
+            kind = "excerpt" if doc.kind == "demo" else doc.kind
+            totals[kind] += 1
+            hits[kind] += predicted[doc.id] == predicted[doc.story]
+    return {kind: hits[kind] / totals[kind] for kind in REPOST_KINDS if totals[kind]}
+
+
+def negatives_merged(docs: Sequence[LabelledDoc], stories: Stories) -> tuple[float, int]:
+    """Share of same-topic negatives that share a story with another story's article, and
+    how many digest pages glued two stories together."""
+    label = {d.id: d.story for d in docs}
+    kind = {d.id: d.kind for d in docs}
+    wrong, glued = set(), 0
+    for story in stories:
+        stories_in = {label[key] for key in story if kind[key] != "digest"}
+        if len(stories_in) > 1:
+            wrong.update(key for key in story if kind[key] == "negative")
+        glued += len(stories_in) > 1 and any(kind[key] == "digest" for key in story)
+    negatives = sum(k == "negative" for k in kind.values())
+    return len(wrong) / negatives, glued
+
+
+def canonical_accuracy(docs: Sequence[LabelledDoc], stories: Stories) -> float:
+    """Among stories with reposts, the share whose first member is the labelled original."""
+    label = {d.id: d.story for d in docs}
+    multi = [s for s in stories if len(s) > 1 and any(label[k] == k for k in s)]
+    return sum(label[s[0]] == s[0] for s in multi) / len(multi) if multi else 1.0
+
+
+def timed(engine: Callable, docs: Sequence, repeats: int) -> tuple[Stories, float]:
+    runs = []
+    for _ in range(repeats):
+        start = time.process_time()
+        stories = engine(docs)
+        runs.append(time.process_time() - start)
+    return stories, len(docs) / statistics.median(runs)
+
+
+def peak_bytes(engine: Callable, docs: Sequence) -> int:
+    tracemalloc.start()
+    engine(docs)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def corpus_table(docs: list[LabelledDoc], repeats: int) -> None:
+    kinds = Counter(d.kind for d in docs)
+    words = statistics.median(len(d.text.split()) for d in docs if d.kind == "original")
+    print(
+        f"corpus: {len(docs)} articles ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); "
+        f"originals median {words:.0f} words"
+    )
+    long = [d for d in docs if 700 <= len(d.text.split()) <= 1000]
+    rows, long_speed = {}, {}
+    for name, engine in ENGINES.items():
+        stories, speed = timed(engine, docs, repeats)
+        rows[name] = (stories, speed, peak_bytes(engine, docs) / len(docs))
+        long_speed[name] = timed(engine, long, repeats)[1]
+    header = f"{'':28}" + "".join(f"{name:>20}" for name in rows)
+    print(header)
+    print("-" * len(header))
+    metrics = {name: pairwise(docs, stories) for name, (stories, _, _) in rows.items()}
+    for metric in ("precision", "recall", "f1"):
+        print(f"{'pairwise ' + metric:28}" + "".join(f"{metrics[n][metric]:>20.4f}" for n in rows))
+    kinds_by = {name: by_kind(docs, stories) for name, (stories, _, _) in rows.items()}
+    for kind in REPOST_KINDS:
+        print(
+            f"{'recall: ' + kind:28}" + "".join(f"{kinds_by[n].get(kind, 0):>20.4f}" for n in rows)
+        )
+    merged = {name: negatives_merged(docs, stories) for name, (stories, _, _) in rows.items()}
+    print(f"{'negatives merged':28}" + "".join(f"{merged[n][0]:>19.2%} " for n in rows))
+    print(f"{'digests gluing two stories':28}" + "".join(f"{merged[n][1]:>20d}" for n in rows))
+    print(
+        f"{'canonical is the original':28}"
+        + "".join(f"{canonical_accuracy(docs, rows[n][0]):>20.4f}" for n in rows)
+    )
+    print(f"{'articles/s (one core)':28}" + "".join(f"{rows[n][1]:>20,.0f}" for n in rows))
+    words = statistics.mean(len(d.text.split()) for d in long)
+    print(
+        f"{f'  {len(long)} of ~{words:.0f} words':28}"
+        + "".join(f"{long_speed[n]:>20,.0f}" for n in rows)
+    )
+    print(
+        f"{'peak memory/article (KiB)':28}" + "".join(f"{rows[n][2] / 1024:>20.1f}" for n in rows)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=20121016)
+    parser.add_argument("--originals", type=int, default=100_000, help="at most this many")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scale", default="10000,100000", help="stored articles to time at")
+    parser.add_argument("--no-scale", action="store_true")
+    args = parser.parse_args()
+    pin_to_one_core()
+    docs = build_corpus(seed=args.seed, originals=args.originals)
+    corpus_table(docs, args.repeats)
+    if not args.no_scale:
+        print()
+        scale_run(docs, [int(n) for n in args.scale.split(",")], args.seed, args.repeats)
+
+
+if __name__ == "__main__":
+    main()

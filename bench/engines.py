@@ -1,0 +1,98 @@
+"""The three engines ``bench/dedup.py`` compares, each turning a list of docs into stories.
+
+* ``ours``: ``aggregator.dedup`` as a crawl runs it, one article at a time
+  (``Matcher.ingest``: shingles, anchors, candidate search, verification,
+  re-verification when chrome changes), then the canonical-centred assignment.
+* ``datasketch``: what a user builds first: a 128-permutation ``MinHash`` of each
+  text's word 5-grams (``MinHash.bulk``) in a ``MinHashLSH`` at Jaccard 0.8;
+  each article joins the stories of the articles the LSH returns (union-find).
+* ``exact``: a hash of the text, whitespace and case normalised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Hashable, Sequence
+
+from datasketch import MinHash, MinHashLSH
+
+from aggregator.dedup import DedupConfig, Facts, Matcher, assign
+from aggregator.dedup.text import paragraphs, tokens
+
+Stories = list[list[Hashable]]
+_WORDS = re.compile(r"\s+")
+
+
+def ours(docs: Sequence, config: DedupConfig | None = None) -> Stories:
+    matcher = Matcher(config or DedupConfig())
+    links = {}
+    lengths = {}
+    for doc in docs:
+        fingerprint = matcher.fingerprint(doc.text)
+        lengths[doc.id] = fingerprint.token_count
+        found = matcher.ingest(doc.id, doc.outlet, fingerprint)
+        for key, relinks in found.relinked.items():  # chrome changed: replace their links
+            for pair in [pair for pair in links if key in pair]:
+                del links[pair]
+            links.update((frozenset((link.a, link.b)), link) for link in relinks)
+        links.update((frozenset((link.a, link.b)), link) for link in found)
+    facts = [
+        Facts(doc.id, lengths[doc.id], doc.published, doc.outlet, (doc.outlet,), doc.credit)
+        for doc in docs
+    ]
+    return [story.keys for story in assign(facts, links.values(), matcher.config)]
+
+
+def shingles(text: str, size: int = 5) -> list[bytes]:
+    words = [w for p in paragraphs(text) for w in tokens(p)]
+    return [" ".join(words[i : i + size]).encode() for i in range(max(1, len(words) - size + 1))]
+
+
+def datasketch_lsh(docs: Sequence, threshold: float = 0.8, num_perm: int = 128) -> Stories:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    union = _UnionFind()
+    for doc in docs:
+        (sketch,) = MinHash.bulk([shingles(doc.text)], num_perm=num_perm)
+        for other in lsh.query(sketch):
+            union.join(other, doc.id)
+        lsh.insert(doc.id, sketch)
+        union.find(doc.id)
+    return union.groups()
+
+
+def exact(docs: Sequence) -> Stories:
+    groups: dict[str, list[Hashable]] = {}
+    for doc in docs:
+        normal = _WORDS.sub(" ", unicodedata.normalize("NFKC", doc.text)).strip().casefold()
+        groups.setdefault(hashlib.blake2b(normal.encode()).hexdigest(), []).append(doc.id)
+    return list(groups.values())
+
+
+ENGINES: dict[str, Callable[[Sequence], Stories]] = {
+    "ours": ours,
+    "datasketch LSH 0.8": datasketch_lsh,
+    "exact hash": exact,
+}
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[Hashable, Hashable] = {}
+
+    def find(self, node: Hashable) -> Hashable:
+        self.parent.setdefault(node, node)
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
+
+    def join(self, a: Hashable, b: Hashable) -> None:
+        self.parent[self.find(b)] = self.find(a)
+
+    def groups(self) -> Stories:
+        found: dict[Hashable, list[Hashable]] = {}
+        for node in self.parent:
+            found.setdefault(self.find(node), []).append(node)
+        return list(found.values())

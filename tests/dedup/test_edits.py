@@ -1,0 +1,61 @@
+"""Edits do not hide a repost (issue 4, item 2), and stock phrases do not make one."""
+
+from __future__ import annotations
+
+import pytest
+
+from aggregator.dedup import cluster, cluster_stories
+
+from ..test_extract import CFR_ORIGINAL, HTW_ISN_REPOST, RRM_OPINION
+from .conftest import CHROME, STOCK, at, demo_article
+
+
+def paragraphs(path: str) -> list[str]:
+    return demo_article(path).text.split("\n")
+
+
+EDITS = {
+    "quotes and dashes": lambda ps: [
+        p.replace("’", "'").replace("“", '"').replace("”", '"').replace("―", "--") for p in ps
+    ],
+    "an added intro line": lambda ps: [
+        "We are reposting this because it deserves a wider audience.",
+        *ps,
+    ],
+    "a dropped paragraph": lambda ps: ps[:2] + ps[3:],
+    "a different credit line": lambda ps: [*ps[:-1], "Via the ISN Blog at ETH Zurich"],
+    "chrome the extractor missed": lambda ps: [*ps, *CHROME],
+    "all of them at once": lambda ps: [
+        "A reader sent this in.",
+        *(p.replace("’", "'") for p in ps[:2] + ps[3:-1]),
+        "Via ISN",
+        *CHROME,
+    ],
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edited_copy_is_still_a_repost(edit: str) -> None:
+    original = paragraphs(HTW_ISN_REPOST)
+    copy = "\n".join(EDITS[edit](original))
+    stories = cluster_stories(
+        [
+            ("original", "\n".join(original), at(0), "Human Traffic Watch"),
+            ("copy", copy, at(3), "A Blog"),
+        ]
+    )
+    assert [story.keys for story in stories] == [["original", "copy"]]
+
+
+def test_an_excerpt_of_two_paragraphs_joins_though_its_jaccard_is_low() -> None:
+    original = paragraphs(CFR_ORIGINAL)
+    excerpt = "\n".join([*original[4:6], "Source: Council on Foreign Relations", *CHROME[:3]])
+    (story,) = cluster_stories([("original", "\n".join(original)), ("excerpt", excerpt)])
+    (_, role, link) = story.members[1]
+    assert role == "excerpt" and link.jaccard < 0.4 and link.containment_of("excerpt") > 0.8
+
+
+def test_same_topic_articles_sharing_stock_sentences_stay_apart() -> None:
+    one = "\n".join([*paragraphs(RRM_OPINION), STOCK, STOCK.replace("20,000", "30,000")])
+    other = "\n".join([STOCK, *paragraphs(HTW_ISN_REPOST)])
+    assert len(cluster([("a", one), ("b", other)])) == 2
