@@ -18,6 +18,12 @@ AGGREGATOR_MIN_ARTICLE_WORDS = 25
 
 # Dedup (issue 4). Words per shingle: five-word shingles stay inside one paragraph.
 AGGREGATOR_DEDUP_SHINGLE_SIZE = 5
+# Whole-text MinHash sketches (datasketch) for the near-duplicate LSH index; sketches
+# compare only under the same num_perm and seed, so both are stored with them.
+AGGREGATOR_DEDUP_NUM_PERM = 64
+AGGREGATOR_DEDUP_SEED = 1
+# Jaccard similarity of whole texts at which the LSH index makes two articles candidates.
+AGGREGATOR_DEDUP_LSH_THRESHOLD = 0.5
 # One shingle in this many is an "anchor" (chosen by its hash, so two texts sharing a
 # passage share its anchors); articles sharing anchors are candidates for verification.
 AGGREGATOR_DEDUP_ANCHOR_RATE = 8

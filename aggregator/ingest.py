@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from datasketch import LeanMinHash
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,10 @@ from aggregator.dedup.persist import (
     load_matcher,
     recompute_stories,
     replace_links,
+    save_signature,
 )
 from aggregator.extract import Article
-from aggregator.store import ArticleRow, OutletRow, SignatureRow
+from aggregator.store import ArticleRow, OutletRow
 from aggregator.store.models import ArticleRevisionRow
 
 STATUS_NEW = "new"
@@ -70,8 +72,12 @@ def save_article(
     links: Iterable[Link],
     config: DedupConfig,
     fetched_at: datetime | None = None,
+    sketch: LeanMinHash | None = None,
 ) -> SaveResult:
     """Store ``article`` (keyed by its URL) with the links the matcher verified for it.
+
+    ``sketch`` is the article's whole-text MinHash (``Matcher.sketch``), stored with
+    the fingerprint; without it the next index load sketches the fingerprint.
 
     ``links`` may be a ``dedup.Links``: its ``relinked`` articles (by URL) get their
     stored links replaced in the same transaction. A URL stored before with another
@@ -91,7 +97,7 @@ def save_article(
         session.add(row)
     _copy_article(row, outlet_row, article, digest, fetched_at)
     session.flush()
-    _save_signature(session, row.id, fingerprint)
+    save_signature(session, row.id, fingerprint, sketch)
     touched = {row.id, *replace_links(session, row.id, links)}
     touched |= apply_relinks(session, getattr(links, "relinked", {}))
     new_stories = recompute_stories(session, touched, config, now=fetched_at)
@@ -143,15 +149,6 @@ def _copy_article(
     row.attribution_url = credit.url if credit else None
     row.attribution_text = credit.text if credit else None
     row.fetched_at = fetched_at
-
-
-def _save_signature(session: Session, article_id: int, fingerprint: Fingerprint) -> None:
-    signature = session.get(SignatureRow, article_id)
-    if signature is None:
-        signature = SignatureRow(article_id=article_id)
-        session.add(signature)
-    signature.shingle_size = fingerprint.shingle_size
-    signature.fingerprint = fingerprint.to_bytes()
 
 
 __all__ = [

@@ -15,6 +15,9 @@ from aggregator.store import ArticleRow, LinkRow, SignatureRow, Store, StoryRow
 
 _SETTINGS = (
     ("--shingle-size", "shingle_size", int, "Words per shingle (changing it re-reads the texts)."),
+    ("--num-perm", "num_perm", int, "Permutations of the whole-text MinHash sketches."),
+    ("--seed", "seed", int, "Seed of those permutations."),
+    ("--lsh-threshold", "lsh_threshold", float, "Whole-text Jaccard that makes LSH candidates."),
     ("--anchor-rate", "anchor_rate", int, "One shingle in this many is an anchor."),
     ("--min-anchors", "min_anchors", int, "Shared anchors that make two articles candidates."),
     ("--containment", "containment", float, "Share of the smaller text found in the larger."),
@@ -73,7 +76,8 @@ def dedup(rebuild_all: bool = False, db_url: str = "", **settings: Any) -> None:
             result = rebuild(store, config)
             click.echo(
                 f"rebuilt {result.articles} articles: {result.links} links, {result.stories} stories "
-                f"({result.stories_created} new), {result.fingerprints_refreshed} fingerprints refreshed"
+                f"({result.stories_created} new), {result.fingerprints_refreshed} fingerprints refreshed, "
+                f"{result.sketches_stored} sketches stored"
             )
             return
         with store.session() as session:

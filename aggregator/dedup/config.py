@@ -14,12 +14,17 @@ from aggregator.errors import ConfigError
 class DedupConfig:
     """How articles are compared (the AGGREGATOR_DEDUP_* settings, see ``aggregator.defaults``).
 
-    Stored fingerprints depend on ``shingle_size`` only; every other value can
-    change and ``aggregator dedup --rebuild`` recomputes the stories without
-    re-reading any text.
+    Stored fingerprints depend on ``shingle_size`` only, stored sketches on
+    ``num_perm`` and ``seed`` too; every other value can change and
+    ``aggregator dedup --rebuild`` recomputes the stories without re-reading any
+    text (sketches of another ``num_perm`` or ``seed`` are recomputed from the
+    stored fingerprints).
     """
 
     shingle_size: int = defaults.AGGREGATOR_DEDUP_SHINGLE_SIZE
+    num_perm: int = defaults.AGGREGATOR_DEDUP_NUM_PERM
+    seed: int = defaults.AGGREGATOR_DEDUP_SEED
+    lsh_threshold: float = defaults.AGGREGATOR_DEDUP_LSH_THRESHOLD
     anchor_rate: int = defaults.AGGREGATOR_DEDUP_ANCHOR_RATE
     min_anchors: int = defaults.AGGREGATOR_DEDUP_MIN_ANCHORS
     containment: float = defaults.AGGREGATOR_DEDUP_CONTAINMENT
@@ -33,6 +38,12 @@ class DedupConfig:
             raise ConfigError(
                 f"dedup shingle_size must be between 1 and 16, got {self.shingle_size}"
             )
+        if not 16 <= self.num_perm <= 1024:
+            raise ConfigError(f"dedup num_perm must be between 16 and 1024, got {self.num_perm}")
+        if self.seed < 0:
+            raise ConfigError(f"dedup seed must be at least 0, got {self.seed}")
+        if not 0.0 < self.lsh_threshold < 1.0:
+            raise ConfigError(f"dedup lsh_threshold must be in (0, 1), got {self.lsh_threshold}")
         if not 1 <= self.anchor_rate <= 64:
             raise ConfigError(f"dedup anchor_rate must be between 1 and 64, got {self.anchor_rate}")
         if self.min_anchors < 1:

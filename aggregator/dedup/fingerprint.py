@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 import xxhash
+from datasketch import LeanMinHash
 
 from aggregator.dedup.arrays import unique
 from aggregator.dedup.config import DedupConfig
@@ -54,6 +55,11 @@ class Fingerprint:
     def _content(self) -> dict[frozenset[int], tuple[np.ndarray, dict[int, np.ndarray]]]:
         # chrome set -> (shingle set, {anchor rate: anchors}); an article has one chrome
         # set at a time, so this holds one entry but for the moment chrome changes.
+        return {}
+
+    @cached_property
+    def sketches(self) -> dict[tuple[int, int], LeanMinHash]:
+        """MinHash sketches of this text by (num_perm, seed), filled by ``sketch.Sketcher``."""
         return {}
 
     def shingle_set(self, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
@@ -215,10 +221,10 @@ def anchors(shingles: np.ndarray, rate: int) -> np.ndarray:
     value, so a passage two texts share yields the same anchors in both."""
     if rate == 1:
         return shingles
-    return shingles[_fmix32(shingles) % np.uint32(rate) == 0]
+    return shingles[fmix32(shingles) % np.uint32(rate) == 0]
 
 
-def _fmix32(h: np.ndarray) -> np.ndarray:
+def fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer: spreads the shingle hash before anchors are sampled."""
     h = h ^ (h >> np.uint32(16))
     h = h * np.uint32(0x85EBCA6B)

@@ -1,5 +1,9 @@
 """Matcher: finds the verified reposts of an article among the indexed ones.
 
+Candidates come from two symmetric searches: shared anchors outside chrome
+(``index.py``: excerpts and copies) and whole-text MinHash LSH (``sketch.py``:
+near-duplicates); each candidate is then verified by exact containment.
+
 The same object serves batch clustering (``cluster``), crawls (the dedup
 pipeline) and ``aggregator dedup --rebuild``. Links are a function of the set of
 indexed articles, not of their order: when an article changes an outlet's
@@ -13,9 +17,12 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
+from datasketch import LeanMinHash
+
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.index import CandidateIndex
+from aggregator.dedup.sketch import NearDuplicates, Sketcher
 from aggregator.dedup.verify import Link, is_repost, measure
 
 logger = logging.getLogger(__name__)
@@ -86,9 +93,11 @@ class Matcher:
     ) -> None:
         self.config = config or DedupConfig()
         self.fingerprinter = Fingerprinter(self.config)
+        self.sketcher = Sketcher(self.config)
         size = self.config.cache_size if load is not None else None
         self.fingerprints = FingerprintCache(size, load)
         self.index = CandidateIndex(self.config, self.fingerprints.get)
+        self.near_duplicates = NearDuplicates(self.config)
 
     def __contains__(self, key: Key) -> bool:
         return key in self.index
@@ -99,15 +108,28 @@ class Matcher:
     def fingerprint(self, text: str) -> Fingerprint:
         return self.fingerprinter.fingerprint(text)
 
-    def add(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> set[Key]:
-        """Index an article; return the other articles whose chrome (and so links) changed."""
+    def sketch(self, fingerprint: Fingerprint) -> LeanMinHash:
+        """The whole-text MinHash of a fingerprint (computed once per fingerprint)."""
+        return self.sketcher.sketch(fingerprint)
+
+    def add(
+        self,
+        key: Key,
+        outlet: str | None,
+        fingerprint: Fingerprint,
+        sketch: LeanMinHash | None = None,
+    ) -> set[Key]:
+        """Index an article (``sketch``: its stored sketch, if any); return the other
+        articles whose chrome (and so links) changed."""
         self.fingerprints.put(key, fingerprint)
+        self.near_duplicates.add(key, sketch or self.sketch(fingerprint))
         return self.index.add(key, outlet, fingerprint)
 
     def remove(self, key: Key) -> set[Key]:
         if key not in self.index:
             return set()
         self.fingerprints.discard(key)
+        self.near_duplicates.remove(key)
         return self.index.remove(key)
 
     def ingest(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> Links:
@@ -125,8 +147,10 @@ class Matcher:
         own = fingerprint.shingle_set(self.index.chrome(key))
         if len(own) == 0:
             return []
+        candidates = set(self.index.candidates(key, fingerprint))
+        candidates |= self.near_duplicates.query(key, self.sketch(fingerprint))
         found = []
-        for other in sorted(self.index.candidates(key, fingerprint), key=str):
+        for other in sorted(candidates, key=str):
             try:
                 theirs = self.fingerprints.get(other).shingle_set(self.index.chrome(other))
             except KeyError:  # indexed but never stored (its write failed) and not cached

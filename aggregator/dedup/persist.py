@@ -13,6 +13,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
+from datasketch import LeanMinHash
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, defer, selectinload
 
@@ -20,6 +21,7 @@ from aggregator.dedup.assign import Facts, StoryAssignment, assign
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.matcher import Matcher
+from aggregator.dedup.sketch import Sketcher, sketch_bytes
 from aggregator.dedup.verify import Link
 from aggregator.store.engine import Store
 from aggregator.store.models import ArticleRow, LinkRow, OutletRow, SignatureRow, StoryRow
@@ -256,6 +258,21 @@ def apply_relinks(session: Session, relinked: Mapping[str, list[Link]]) -> set[i
     return touched
 
 
+def save_signature(
+    session: Session, article_id: int, fingerprint: Fingerprint, sketch: LeanMinHash | None
+) -> None:
+    """Write an article's fingerprint and (when known) its whole-text MinHash."""
+    signature = session.get(SignatureRow, article_id)
+    if signature is None:
+        signature = SignatureRow(article_id=article_id)
+        session.add(signature)
+    signature.shingle_size = fingerprint.shingle_size
+    signature.fingerprint = fingerprint.to_bytes()
+    signature.num_perm = len(sketch) if sketch is not None else None
+    signature.seed = sketch.seed if sketch is not None else None
+    signature.minhash = sketch_bytes(sketch) if sketch is not None else None
+
+
 class StoredFingerprints:
     """Fingerprints of stored articles by URL, for a matcher's bounded cache.
 
@@ -268,7 +285,10 @@ class StoredFingerprints:
     def __init__(self, store: Store, config: DedupConfig) -> None:
         self.store = store
         self.fingerprinter = Fingerprinter(config)
+        self.sketcher = Sketcher(config)
         self.stale: set[int] = set()
+        # Articles whose stored sketch is missing or made under another num_perm or seed.
+        self.unsketched: set[int] = set()
         self.session: Session | None = None
 
     def __call__(self, url: str) -> Fingerprint:
@@ -300,6 +320,16 @@ class StoredFingerprints:
         text = session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id))
         return self.fingerprinter.fingerprint(text)
 
+    def decode_sketch(
+        self, article_id: int, num_perm: int | None, seed: int | None, blob: bytes | None
+    ) -> LeanMinHash | None:
+        """The stored sketch, or None (noted in ``unsketched``) when it must be recomputed."""
+        sketch = self.sketcher.load(blob, num_perm, seed)
+        if sketch is None or article_id in self.stale:
+            self.unsketched.add(article_id)
+            return None
+        return sketch
+
 
 def load_matcher(store: Store, config: DedupConfig) -> Matcher:
     """A matcher that knows every stored article, built from stored fingerprints (no texts
@@ -308,8 +338,8 @@ def load_matcher(store: Store, config: DedupConfig) -> Matcher:
     loader = StoredFingerprints(store, config)
     matcher = Matcher(config, load=loader)
     with store.session() as session:
-        for _, url, outlet, fingerprint in stored_fingerprints(session, loader):
-            matcher.add(url, outlet, fingerprint)
+        for _, url, outlet, fingerprint, sketch in stored_fingerprints(session, loader):
+            matcher.add(url, outlet, fingerprint, sketch)
     if loader.stale:
         logger.warning(
             "%d stored fingerprints are out of date (another shingle size or an older "
@@ -321,7 +351,8 @@ def load_matcher(store: Store, config: DedupConfig) -> Matcher:
 
 def stored_fingerprints(
     session: Session, loader: StoredFingerprints
-) -> Iterator[tuple[int, str, str, Fingerprint]]:
+) -> Iterator[tuple[int, str, str, Fingerprint, LeanMinHash | None]]:
+    """Every stored article's id, URL, outlet, fingerprint and (if still valid) sketch."""
     rows = session.execute(
         select(
             ArticleRow.id,
@@ -329,11 +360,16 @@ def stored_fingerprints(
             OutletRow.key,
             SignatureRow.shingle_size,
             SignatureRow.fingerprint,
+            SignatureRow.num_perm,
+            SignatureRow.seed,
+            SignatureRow.minhash,
         )
         .join(OutletRow, ArticleRow.outlet_id == OutletRow.id)
         .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
         .order_by(ArticleRow.id)
         .execution_options(yield_per=_BATCH)
     )
-    for article_id, url, outlet, shingle_size, blob in rows:
-        yield article_id, url, outlet, loader.decode(session, article_id, shingle_size, blob)
+    for article_id, url, outlet, shingle_size, blob, num_perm, seed, minhash in rows:
+        fingerprint = loader.decode(session, article_id, shingle_size, blob)
+        sketch = loader.decode_sketch(article_id, num_perm, seed, minhash)
+        yield article_id, url, outlet, fingerprint, sketch

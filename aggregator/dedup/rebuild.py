@@ -23,6 +23,7 @@ from aggregator.dedup.persist import (
     StoredFingerprints,
     StoryWriter,
     load_rows,
+    save_signature,
     stored_fingerprints,
 )
 from aggregator.dedup.verify import Link
@@ -41,6 +42,7 @@ class RebuildResult:
     stories: int
     stories_created: int
     fingerprints_refreshed: int
+    sketches_stored: int
 
 
 def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> RebuildResult:
@@ -51,10 +53,11 @@ def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> R
         loader.session = session
         refreshed = _fingerprint_unsigned(session, loader)
         ids: dict[str, int] = {}
-        for article_id, url, outlet, fingerprint in stored_fingerprints(session, loader):
-            matcher.add(url, outlet, fingerprint)
+        for article_id, url, outlet, fingerprint, sketch in stored_fingerprints(session, loader):
+            matcher.add(url, outlet, fingerprint, sketch)
             ids[url] = article_id
-        refreshed += _store_refreshed(session, matcher, ids, loader)
+        refreshed += len(loader.stale)
+        sketched = _store_refreshed(session, matcher, ids, loader)
         links = _all_links(matcher, ids)
         session.execute(delete(LinkRow))
         for (low, high), link in links.items():
@@ -62,7 +65,7 @@ def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> R
         session.flush()
         created = _write_stories(session, set(ids.values()), links, config, now)
         stories = session.query(StoryRow).count()
-    return RebuildResult(len(ids), len(links), stories, created, refreshed)
+    return RebuildResult(len(ids), len(links), stories, created, refreshed, sketched)
 
 
 def _fingerprint_unsigned(session: Session, loader: StoredFingerprints) -> int:
@@ -88,14 +91,14 @@ def _fingerprint_unsigned(session: Session, loader: StoredFingerprints) -> int:
 def _store_refreshed(
     session: Session, matcher: Matcher, ids: dict[str, int], loader: StoredFingerprints
 ) -> int:
-    """Store the fingerprints that were recomputed (new shingle size, older format)."""
+    """Store the fingerprints that were recomputed (new shingle size, older format) and the
+    sketches that were (missing, or another num_perm or seed)."""
     by_id = {article_id: url for url, article_id in ids.items()}
-    for article_id in sorted(loader.stale):
-        row = session.get(SignatureRow, article_id)
+    for article_id in sorted(loader.stale | loader.unsketched):
         fingerprint = matcher.fingerprints.get(by_id[article_id])
-        row.shingle_size, row.fingerprint = fingerprint.shingle_size, fingerprint.to_bytes()
+        save_signature(session, article_id, fingerprint, matcher.sketch(fingerprint))
     session.flush()
-    return len(loader.stale)
+    return len(loader.unsketched)
 
 
 def _all_links(matcher: Matcher, ids: dict[str, int]) -> dict[tuple[int, int], Link]:

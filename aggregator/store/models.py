@@ -116,6 +116,11 @@ class SignatureRow(Base):
     )
     shingle_size: Mapped[int]
     fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
+    # The whole-text MinHash as datasketch LeanMinHash bytes, with the num_perm and seed it
+    # was made under (sketches compare only under the same ones); null until computed.
+    num_perm: Mapped[int | None]
+    seed: Mapped[int | None]
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class LinkRow(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.dedup import cluster, cluster_stories
+from aggregator.dedup import DedupConfig, cluster, cluster_stories
 
 from ..test_extract import CFR_ORIGINAL, HTW_ISN_REPOST, RRM_OPINION
 from .conftest import CHROME, STOCK, at, demo_article
@@ -59,3 +59,44 @@ def test_same_topic_articles_sharing_stock_sentences_stay_apart() -> None:
     one = "\n".join([*paragraphs(RRM_OPINION), STOCK, STOCK.replace("20,000", "30,000")])
     other = "\n".join([STOCK, *paragraphs(HTW_ISN_REPOST)])
     assert len(cluster([("a", one), ("b", other)])) == 2
+
+
+def test_sketches_are_datasketch_minhashes_of_the_shingles() -> None:
+    """The whole-text sketch equals datasketch's own MinHash of the same shingle hashes."""
+    from datasketch import MinHash
+
+    from aggregator.dedup import Fingerprinter
+    from aggregator.dedup.sketch import Sketcher, sketch_bytes
+
+    config = DedupConfig(num_perm=32, seed=7)
+    fingerprint = Fingerprinter(config).fingerprint(
+        "\n".join(f"Paragraph {i} of a text about refugees and the border." for i in range(30))
+    )
+    expected = MinHash(num_perm=32, seed=7, scheme="affine32", hashfunc=lambda h: h)
+    expected.update_batch(fingerprint.shingle_set().tolist())
+    sketch = Sketcher(config).sketch(fingerprint)
+    assert list(sketch.hashvalues) == list(expected.hashvalues)
+    assert Sketcher(config).load(sketch_bytes(sketch), 32, 7).jaccard(sketch) == 1.0
+    assert Sketcher(config).load(sketch_bytes(sketch), 64, 7) is None, (
+        "another num_perm never compares"
+    )
+
+
+def test_the_lsh_index_alone_finds_full_copies_but_not_excerpts() -> None:
+    """With anchors switched off, whole-text MinHash LSH still merges copies; excerpts need anchors."""
+    original = "\n".join(
+        f"Paragraph {i}: the refugees crossed the river at night near village {i}, guided by brokers."
+        for i in range(12)
+    )
+    copy = original.replace("brokers", "smugglers", 3)
+    excerpt = "\n".join(original.split("\n")[:2])
+    docs = [("original", original), ("copy", copy), ("excerpt", excerpt)]
+    no_anchors = DedupConfig(min_anchors=10**6, min_shared=10)
+    assert {frozenset(s) for s in cluster(docs, no_anchors)} == {
+        frozenset({"original", "copy"}),
+        frozenset({"excerpt"}),
+    }
+    both = DedupConfig(min_shared=10)
+    assert {frozenset(s) for s in cluster(docs, both)} == {
+        frozenset({"original", "copy", "excerpt"})
+    }
