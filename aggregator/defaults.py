@@ -33,3 +33,23 @@ AGGREGATOR_DEDUP_MIN_SHARED = 30
 AGGREGATOR_DEDUP_FULL_COPY = 0.8
 # A paragraph seen in this many articles of one outlet is that outlet's chrome.
 AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 3
+
+# Crawling (issue 5). `aggregator crawl --set NAME=VALUE` or `scrapy crawl -s` override them.
+# Fetch stored articles again even when nothing says they changed (`aggregator crawl --refresh`).
+AGGREGATOR_CRAWL_REFRESH = False
+# WordPress REST API: posts per page (WordPress allows up to 100) and pages read per run.
+AGGREGATOR_CRAWL_API_PER_PAGE = 100
+AGGREGATOR_CRAWL_MAX_API_PAGES = 200
+# Feed pages (WordPress `?paged=N`) read per feed and run.
+AGGREGATOR_CRAWL_MAX_FEED_PAGES = 50
+# Sitemap bombs: index nesting, decompressed size (the protocol's 50 MB), sitemaps per outlet and run.
+AGGREGATOR_CRAWL_SITEMAP_DEPTH = 3
+AGGREGATOR_CRAWL_SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+AGGREGATOR_CRAWL_MAX_SITEMAPS = 1000
+# The longest a Retry-After answer makes a host wait, in seconds.
+AGGREGATOR_CRAWL_RETRY_AFTER_MAX = 300.0
+# Extraction runs in this many worker processes, off Scrapy's reactor thread;
+# -1 means one per core, 0 extracts in the reactor thread (blocking it).
+AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
+# A callable given the crawl's stats every second (the CLI's progress line); None: no display.
+AGGREGATOR_CRAWL_PROGRESS = None

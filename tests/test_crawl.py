@@ -103,25 +103,23 @@ def test_no_stored_text_carries_chrome(demo_crawl: tuple[str, DemoSite, str]) ->
         assert not leaks, f"{url}: {leaks}"
 
 
-def test_a_second_crawl_changes_nothing(demo_crawl: tuple[str, DemoSite, str]) -> None:
+def test_a_second_crawl_fetches_nothing_old_and_changes_nothing(
+    demo_crawl: tuple[str, DemoSite, str],
+) -> None:
     db_url, site, _ = demo_crawl
     before = (
         rows(db_url, "select * from articles order by id"),
         rows(db_url, "select id, canonical_article_id from stories"),
     )
-    result = aggregator(
-        "crawl",
-        "demo-htw",
-        "demo-cfr",
-        "demo-rrm",
-        "--config",
-        str(CONFIG),
-        "--db",
-        db_url,
-        env={DEMO_URL_VARIABLE: site.url},
-    )
+    demo = ("demo-htw", "demo-cfr", "demo-rrm", "--config", str(CONFIG), "--db", db_url)
+    result = aggregator("crawl", *demo, env={DEMO_URL_VARIABLE: site.url})
     assert result.returncode == 0, result.stderr
-    assert "articles new 0, updated 0, unchanged 11" in result.stdout
+    # Stored articles are not fetched again; re-read pages answer 304 to conditional GETs.
+    assert "articles new 0, updated 0, unchanged 0" in result.stdout
+    assert "not modified 2" in result.stdout
+    refreshed = aggregator("crawl", *demo, "--refresh", env={DEMO_URL_VARIABLE: site.url})
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "articles new 0, updated 0, unchanged 11" in refreshed.stdout
     after = (
         rows(db_url, "select * from articles order by id"),
         rows(db_url, "select id, canonical_article_id from stories"),
@@ -129,10 +127,12 @@ def test_a_second_crawl_changes_nothing(demo_crawl: tuple[str, DemoSite, str]) -
     assert before == after
     runs = rows(
         db_url,
-        "select finish_reason, pages_fetched, articles_new, articles_unchanged from crawl_runs order by id",
+        "select finish_reason, articles_new, articles_unchanged, pages_not_modified"
+        " from crawl_runs order by id",
     )
-    assert [r[0] for r in runs] == ["finished", "finished"]
-    assert runs[0][2] == 11 and runs[1][3] == 11
+    assert [r[0] for r in runs] == ["finished"] * 3
+    assert runs[0][1] == 11 and runs[1][1:3] == (0, 0) and runs[2][2] == 11
+    assert runs[1][3] > 20
 
 
 def test_export_writes_one_story_per_line_with_reposts(
