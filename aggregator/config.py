@@ -158,11 +158,12 @@ def load_config(path: str | os.PathLike[str]) -> OutletConfig:
 def check_config(path: str | os.PathLike[str]) -> list[str]:
     """Every problem of an outlets file, each naming file, line and key; [] when it is valid.
 
-    Outlets naming an unset environment variable are reported too: a check
-    is run where the crawl will run, so the variable should be set there.
+    Enabled outlets naming an unset environment variable are reported too: a
+    check is run where the crawl will run, so the variable should be set there.
+    (Disabled ones are crawled only when named, with the variable set.)
     """
     config, problems = _read(Path(path))
-    return problems + [str(error) for _, error in config.unresolved.values()]
+    return problems + [str(error) for enabled, error in config.unresolved.values() if enabled]
 
 
 def _read(path: Path) -> tuple[OutletConfig, list[str]]:
@@ -221,12 +222,11 @@ class _Checker:
             self.problem(None, "must be a table of settings")
             return None
         typed = {name: value for name, value in table.items() if self._typed(name, value)}
+        values = {name: self._value(name, value) for name, value in typed.items()}
         if "url" not in table:
             self.problem(None, "missing required setting 'url' (the home page)")
+        if "url" not in values:
             return None
-        if "url" not in typed:
-            return None
-        values = {name: self._value(name, value) for name, value in typed.items()}
         return Outlet(key=self.key, name=values.pop("name", self.key), **values)
 
     def _typed(self, name: str, value: object) -> bool:

@@ -42,6 +42,9 @@ AGGREGATOR_CRAWL_API_PER_PAGE = 100
 AGGREGATOR_CRAWL_MAX_API_PAGES = 200
 # Feed pages (WordPress `?paged=N`) read per feed and run.
 AGGREGATOR_CRAWL_MAX_FEED_PAGES = 50
+# Archive pages wait at most this many seconds for the newest-first sources (REST API,
+# feeds, sitemaps) to answer their first page, so articles are found through them.
+AGGREGATOR_CRAWL_SOURCES_WAIT = 20.0
 # Sitemap bombs: index nesting, decompressed size (the protocol's 50 MB), sitemaps per outlet and run.
 AGGREGATOR_CRAWL_SITEMAP_DEPTH = 3
 AGGREGATOR_CRAWL_SITEMAP_MAX_BYTES = 50 * 1024 * 1024

@@ -14,7 +14,8 @@ from lxml import html
 
 from aggregator.config import Outlet
 
-_PAGINATION = re.compile(r"/page/\d+/?$|[?&]paged?=\d+(?:&|$)")
+_PAGINATED_PATH = re.compile(r"/page/\d+/?$")
+_PAGE_PARAMETERS = ("paged", "page")
 _NEXT_LINKS = (
     "//link[@rel='next']/@href | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
     " | //*[contains(@class, 'nav-previous')]//a/@href"  # WordPress themes: "« Older posts"
@@ -32,7 +33,11 @@ class Site:
 
     def is_pagination(self, url: str) -> bool:
         """A second or later page of an archive (read only while it still has news)."""
-        return bool(_PAGINATION.search(urlsplit(url).path + "?" + urlsplit(url).query))
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        return bool(_PAGINATED_PATH.search(parts.path)) or any(
+            query.get(name, "").isdigit() for name in _PAGE_PARAMETERS
+        )
 
     def next_pages(self, tree: html.HtmlElement, url: str) -> list[str]:
         """The archive page after this one, as the page links it."""
@@ -58,9 +63,6 @@ class CfrSite(Site):
 
     name = "cfr"
     _LOAD_MORE = "//*[contains(@class, 'load-more')]/@data-next-page"
-
-    def is_pagination(self, url: str) -> bool:
-        return "page" in dict(parse_qsl(urlsplit(url).query)) or super().is_pagination(url)
 
     def next_pages(self, tree: html.HtmlElement, url: str) -> list[str]:
         pages = [

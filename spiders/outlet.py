@@ -12,8 +12,10 @@ callbacks are in ``spiders.sources``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from time import monotonic
 from typing import Any
 from urllib.parse import urljoin
 
@@ -50,6 +52,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self.state: CrawlState | None = None
         self.scheduled: dict[str, set[str]] = {}  # page URLs requested this run, per outlet
         self.sources: set[str] = set()  # discovery URLs requested this run
+        self.awaiting: set[str] = set()  # first pages of sources not answered yet
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -70,16 +73,27 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
             self.state.store.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Resumed URLs and the newest-first sources (REST API, feeds, sitemaps) first; archive
+        pages once those sources' first pages are answered, so articles are credited to them."""
         for outlet in self.outlets.values():
-            for request in self.start_requests_for(outlet):
+            for known in self.state.queued(outlet.key) if self.state else ():
+                for request in self._resume(outlet, known):
+                    yield request
+            for request in self.discovery_requests(outlet):
+                yield request
+        await self.sources_answered(self.settings.getfloat("AGGREGATOR_CRAWL_SOURCES_WAIT"))
+        for outlet in self.outlets.values():
+            for request in self.archive_requests(outlet):
                 yield request
 
-    def start_requests_for(self, outlet: Outlet) -> Iterator[scrapy.Request]:
-        """Resumed URLs first, then discovery newest first; priorities order the rest."""
+    async def sources_answered(self, timeout: float) -> None:
+        deadline = monotonic() + timeout
+        while self.awaiting and monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    def archive_requests(self, outlet: Outlet) -> Iterator[scrapy.Request]:
+        """The home page, start pages, and the first archive pages read before."""
         assert self.state is not None
-        for known in self.state.queued(outlet.key):
-            yield from self._resume(outlet, known)
-        yield from self.discovery_requests(outlet)
         for url in (outlet.url, *outlet.start_urls):
             yield from self._pages(outlet, [Found(normalize_url(url), cs.CONFIG, cs.LISTING)])
         site = self.sites[outlet.key]
@@ -94,7 +108,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         if known.kind in _CALLBACKS:
             callback = getattr(self, _CALLBACKS[known.kind])
             yield self.source_request(outlet, known.url, known.kind, callback, known.found_via)
-        elif known.kind != "robots":
+        elif known.kind != "robots" and should_follow(known.url, outlet):
             self.count(outlet, "resumed")
             yield self.page_request(outlet, Found(known.url, known.found_via, known.kind))
 
@@ -159,7 +173,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         nexts |= {u for u in links if site.is_pagination(u)}
         found = [Found(u, via) for u in links if u not in nexts]
         plans = self.plan_all(outlet, found)
-        had_news = any(reason in (cs.NEW, cs.CHANGED) for _, reason in plans)
+        had_news = self.has_news(outlet, plans)
         yield from self._pages(outlet, [f for f, reason in plans if reason in _FETCH])
         pages = []
         for url in nexts:
@@ -175,10 +189,12 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     # Deciding and requesting.
 
     def plan_all(self, outlet: Outlet, found: Iterable[Found]) -> list[tuple[Found, str | None]]:
-        """Each URL with why it is fetched this run (None: known, left alone)."""
+        """Each in-scope URL with why it is fetched this run (None: known, left alone)."""
         assert self.state is not None
         plans = []
         for item in found:
+            if not should_follow(item.url, outlet):
+                continue
             reason = cs.plan(self.state.get(outlet.key, item.url), item, self.refresh)
             plans.append((item, reason))
             if reason == cs.NEW:
@@ -192,9 +208,17 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     ) -> tuple[list[scrapy.Request], bool]:
         """Requests for the discovered URLs worth fetching, and whether any was new or changed."""
         plans = self.plan_all(outlet, found)
+        news = self.has_news(outlet, plans)
         chosen = [f for f, reason in plans if reason in _FETCH]
-        news = any(reason in (cs.NEW, cs.CHANGED) for _, reason in plans)
         return list(self._pages(outlet, chosen)), news
+
+    def has_news(self, outlet: Outlet, plans: list[tuple[Found, str | None]]) -> bool:
+        """Does a page list something we did not have before this run (so paging goes on)?"""
+        this_run = self.scheduled.get(outlet.key, set())
+        return any(
+            reason in (cs.NEW, cs.CHANGED, cs.RESUME) or found.url in this_run
+            for found, reason in plans
+        )
 
     def _pages(self, outlet: Outlet, found: list[Found]) -> Iterator[scrapy.Request]:
         """Page requests, queued in the crawl state first, up to the outlet's per-run page cap."""
@@ -246,6 +270,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     def on_error(self, failure: Any) -> None:
         request = failure.request
         outlet = self.outlets[request.meta["outlet"]]
+        self.awaiting.discard(request.meta.get("state_url", ""))
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         message = str(failure.value)

@@ -26,7 +26,7 @@ from aggregator.discovery import (
     robots_sitemaps,
     sitemap_entries,
 )
-from aggregator.urls import in_scope, normalize_url, should_follow
+from aggregator.urls import in_scope, normalize_url
 
 
 class SourcesMixin:
@@ -72,6 +72,8 @@ class SourcesMixin:
         """A discovery request: never filtered as a duplicate, conditional when read before."""
         url = normalize_url(url)
         self.sources.add(url)
+        if page == 1 and kind in ("api", "feed", "sitemap"):
+            self.awaiting.add(url)
         self.state.queue(outlet.key, [Found(url, found_via, kind, lastmod=lastmod)])
         headers = self.conditional(outlet, url) if page == 1 else {}
         return scrapy.Request(
@@ -143,7 +145,10 @@ class SourcesMixin:
         except DiscoveryError as exc:
             self.source_failed(outlet, response, exc)
             return
-        found = [Found(e.url, cs.API, lastmod=e.modified, published=e.published) for e in entries]
+        found = [
+            Found(_absolute(response, e.url), cs.API, lastmod=e.modified, published=e.published)
+            for e in entries
+        ]
         requests, news = self.fetch_all(outlet, self._recent(outlet, found))
         yield from requests
         total = _int(response.headers.get("X-WP-TotalPages"))
@@ -206,13 +211,13 @@ class SourcesMixin:
             yield from self._child_sitemaps(outlet, response, children)
         found = [
             Found(
-                normalize_url(e.url),
+                _absolute(response, e.url),
                 cs.NEWS_SITEMAP if e.is_news else cs.SITEMAP,
                 lastmod=e.lastmod,
                 published=e.published,
             )
             for e in entries
-            if not e.is_sitemap and should_follow(e.url, outlet)
+            if not e.is_sitemap
         ]
         requests, _ = self.fetch_all(outlet, self._recent(outlet, found))
         yield from requests
@@ -229,7 +234,7 @@ class SourcesMixin:
             return
         budget = settings.getint("AGGREGATOR_CRAWL_MAX_SITEMAPS")
         for child in children:
-            url = normalize_url(child.url)
+            url = _absolute(response, child.url)
             known = self.state.get(outlet.key, url)
             since = outlet.since_datetime
             if url in self.sources or (since and child.lastmod and child.lastmod < since):
@@ -248,7 +253,7 @@ class SourcesMixin:
                 self.fault(outlet, "sitemap_too_many", response.url, f"more than {budget} sitemaps")
                 return
             self.count(outlet, "sitemaps")
-            via = response.meta["found_via"]
+            via = cs.SITEMAP  # found through the index
             yield self.source_request(
                 outlet, url, "sitemap", self.parse_sitemap, via, depth=depth, lastmod=child.lastmod
             )
@@ -259,6 +264,7 @@ class SourcesMixin:
         """Record the source's answer; False when it was a 304 (nothing changed, nothing to read)."""
         self.count(outlet, "sources")
         url = response.meta["state_url"]
+        self.awaiting.discard(url)
         if response.status == 304:
             self.not_modified(outlet, response)
             return False
@@ -330,6 +336,11 @@ def _covers(sitemap: str, outlet: Outlet) -> bool:
     parts = urlsplit(sitemap)
     directory = urljoin(sitemap, "./")
     return parts.hostname == outlet.host and outlet.scope.startswith(directory)
+
+
+def _absolute(response: Response, url: str) -> str:
+    """Entries should be absolute; relative ones are read against the page they are on."""
+    return normalize_url(urljoin(response.url, url))
 
 
 def _header(response: Response, name: str) -> str | None:

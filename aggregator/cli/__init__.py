@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from aggregator.cli import crawl, export, outlets, show, stories  # noqa: F401  (register commands)
+from aggregator.cli import (  # noqa: F401  (register commands)
+    crawl,
+    export,
+    outlets,
+    show,
+    state,
+    stories,
+)
 from aggregator.cli.base import main
 
 __all__ = ["main"]
