@@ -40,6 +40,9 @@ API, FEED, NEWS_SITEMAP, SITEMAP, ARCHIVE, LINK, CONFIG, ROBOTS = (
 PRIORITY = {ROBOTS: 60, API: 50, FEED: 40, NEWS_SITEMAP: 30, SITEMAP: 20, CONFIG: 10}
 PRIORITY |= {ARCHIVE: 10, LINK: 0}
 
+# When several sources list a URL, it is credited to the most direct one.
+PRECEDENCE = (API, FEED, NEWS_SITEMAP, SITEMAP, ARCHIVE, LINK, CONFIG, ROBOTS)
+
 # What a URL is.
 ARTICLE, LISTING, PAGE = "article", "listing", "page"  # PAGE: fetched, not yet classified
 SOURCE_KINDS = ("feed", "api", "sitemap", "robots")
@@ -47,6 +50,9 @@ SOURCE_KINDS = ("feed", "api", "sitemap", "robots")
 # What became of it.
 QUEUED, STORED, DROPPED, ERROR, READ = "queued", "stored", "dropped", "error", "read"
 STATUSES = (QUEUED, STORED, DROPPED, ERROR, READ)
+
+# Already requested by this run (the spider's answer, not plan's).
+SCHEDULED = "scheduled"
 
 # Why a URL is fetched this run (plan's answers).
 NEW, RESUME, RETRY, CHANGED, REFRESH, REREAD = (
@@ -216,12 +222,19 @@ class CrawlState:
                 new.append(known)
             else:
                 known.status = QUEUED
-                known.lastmod = max(filter(None, (known.lastmod, item.lastmod)), default=None)
-                known.published = known.published or item.published
+                _credit(known, item)
                 changed.append(known)
         if new or changed:
             with self.store.session() as session, session.begin():
                 _insert(session, outlet, new)
+                _update(session, outlet, changed)
+
+    def note(self, outlet: str, found: Sequence[Found]) -> None:
+        """Credit known URLs to a more direct source, and keep the newest date one gives."""
+        table = self.urls.get(outlet, {})
+        changed = [table[f.url] for f in found if f.url in table and _credit(table[f.url], f)]
+        if changed:
+            with self.store.session() as session, session.begin():
                 _update(session, outlet, changed)
 
     def record(
@@ -247,6 +260,20 @@ class CrawlState:
             return
         with self.store.session() as own, own.begin():
             (_insert if inserting else _update)(own, outlet, [known])
+
+
+def _credit(known: UrlState, found: Found) -> bool:
+    """Update ``known`` from another listing of it; True when something changed."""
+    before = (known.found_via, known.lastmod, known.published)
+    if _rank(found.found_via) < _rank(known.found_via):
+        known.found_via = found.found_via
+    known.lastmod = max(filter(None, (known.lastmod, found.lastmod)), default=None)
+    known.published = known.published or found.published
+    return before != (known.found_via, known.lastmod, known.published)
+
+
+def _rank(found_via: str) -> int:
+    return PRECEDENCE.index(found_via) if found_via in PRECEDENCE else len(PRECEDENCE)
 
 
 def _apply(known: UrlState, fetched: Fetched) -> None:

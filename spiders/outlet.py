@@ -53,6 +53,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self.scheduled: dict[str, set[str]] = {}  # page URLs requested this run, per outlet
         self.sources: set[str] = set()  # discovery URLs requested this run
         self.awaiting: set[str] = set()  # first pages of sources not answered yet
+        self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -196,11 +197,16 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
             if not should_follow(item.url, outlet):
                 continue
             reason = cs.plan(self.state.get(outlet.key, item.url), item, self.refresh)
+            if item.url in self.scheduled.get(outlet.key, ()):
+                reason = cs.SCHEDULED  # queued by this run, not left over from an earlier one
             plans.append((item, reason))
+            if reason in (cs.NEW, cs.CHANGED, cs.RESUME):
+                self.news.setdefault(outlet.key, set()).add(item.url)
             if reason == cs.NEW:
                 self.count(outlet, f"discovered/{item.found_via}")
             elif reason is None:
                 self.count(outlet, "skipped")
+        self.state.note(outlet.key, [f for f, _ in plans])
         return plans
 
     def fetch_all(
@@ -214,11 +220,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
 
     def has_news(self, outlet: Outlet, plans: list[tuple[Found, str | None]]) -> bool:
         """Does a page list something we did not have before this run (so paging goes on)?"""
-        this_run = self.scheduled.get(outlet.key, set())
-        return any(
-            reason in (cs.NEW, cs.CHANGED, cs.RESUME) or found.url in this_run
-            for found, reason in plans
-        )
+        news = self.news.get(outlet.key, set())
+        return any(found.url in news for found, _ in plans)
 
     def _pages(self, outlet: Outlet, found: list[Found]) -> Iterator[scrapy.Request]:
         """Page requests, queued in the crawl state first, up to the outlet's per-run page cap."""
