@@ -10,6 +10,8 @@ import codecs
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from w3lib.encoding import html_body_declared_encoding
+
 # Exception class names (Scrapy's, Twisted's, the standard library's) -> error kind.
 _KINDS = {
     "DownloadTimeoutError": "timeout",
@@ -69,11 +71,14 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 def decode_html(body: bytes, declared: str | None) -> tuple[str, str | None]:
     """The page's text, and what was wrong with its charset (None when nothing was).
 
+    ``declared`` is the Content-Type header's charset; without one, the page's
+    own <meta> declaration counts.
     A page labelled Latin-1/Windows-1252 that is valid UTF-8 (the usual
     misconfiguration) is read as UTF-8; a page labelled UTF-8 that is not is
     read as Windows-1252; an unknown label falls back to UTF-8 with
     replacement characters. The text is always readable; the problem is counted.
     """
+    declared = declared or html_body_declared_encoding(body)
     encoding = _known(declared)
     if declared and encoding is None:
         return body.decode("utf-8", errors="replace"), "unknown_charset"
@@ -81,7 +86,8 @@ def decode_html(body: bytes, declared: str | None) -> tuple[str, str | None]:
         try:
             return body.decode("utf-8"), None
         except UnicodeDecodeError:
-            return body.decode("cp1252", errors="replace"), "wrong_charset" if encoding else None
+            problem = "wrong_charset" if encoding else "missing_charset"
+            return body.decode("cp1252", errors="replace"), problem
     if encoding in ("latin-1", "iso8859-1", "cp1252") and _is_utf8_beyond_ascii(body):
         return body.decode("utf-8"), "wrong_charset"
     return body.decode(encoding, errors="replace"), None

@@ -77,9 +77,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         """Resumed URLs and the newest-first sources (REST API, feeds, sitemaps) first; archive
         pages once those sources' first pages are answered, so articles are credited to them."""
         for outlet in self.outlets.values():
-            for known in self.state.queued(outlet.key) if self.state else ():
-                for request in self._resume(outlet, known):
-                    yield request
+            for request in self.resume(outlet):
+                yield request
             for request in self.discovery_requests(outlet):
                 yield request
         await self.sources_answered(self.settings.getfloat("AGGREGATOR_CRAWL_SOURCES_WAIT"))
@@ -92,26 +91,46 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         while self.awaiting and monotonic() < deadline:
             await asyncio.sleep(0.05)
 
-    def archive_requests(self, outlet: Outlet) -> Iterator[scrapy.Request]:
+    def archive_requests(self, outlet: Outlet) -> list[scrapy.Request]:
         """The home page, start pages, and the first archive pages read before."""
         assert self.state is not None
-        for url in (outlet.url, *outlet.start_urls):
-            yield from self._pages(outlet, [Found(normalize_url(url), cs.CONFIG, cs.LISTING)])
+        starts = [
+            Found(normalize_url(u), cs.CONFIG, cs.LISTING) for u in (outlet.url, *outlet.start_urls)
+        ]
         site = self.sites[outlet.key]
         rereads = [
             Found(s.url, s.found_via, cs.LISTING)
             for s in self.state.rereads(outlet.key)
             if not site.is_pagination(s.url)
         ]
-        yield from self._pages(outlet, rereads)
+        return self._pages(outlet, starts + rereads)
 
-    def _resume(self, outlet: Outlet, known: cs.UrlState) -> Iterator[scrapy.Request]:
-        if known.kind in _CALLBACKS:
-            callback = getattr(self, _CALLBACKS[known.kind])
-            yield self.source_request(outlet, known.url, known.kind, callback, known.found_via)
-        elif known.kind != "robots" and should_follow(known.url, outlet):
-            self.count(outlet, "resumed")
-            yield self.page_request(outlet, Found(known.url, known.found_via, known.kind))
+    def resume(self, outlet: Outlet) -> list[scrapy.Request]:
+        """What an earlier run queued but never finished (it was stopped or killed), first."""
+        assert self.state is not None
+        pages, requests = [], []
+        for known in self.state.queued(outlet.key):
+            if known.kind in _CALLBACKS:
+                callback = getattr(self, _CALLBACKS[known.kind])
+                source, page = self.source_page(outlet, known.kind, known.url)
+                if page == 1 and known.kind in ("api", "feed"):
+                    continue  # first pages of feeds and APIs are read every run anyway
+                requests.append(
+                    self.source_request(
+                        outlet,
+                        known.url,
+                        known.kind,
+                        callback,
+                        known.found_via,
+                        page,
+                        source=source,
+                    )
+                )
+            elif known.kind != "robots" and should_follow(known.url, outlet):
+                pages.append(Found(known.url, known.found_via, known.kind))
+        self.count(outlet, "resumed", len(pages))
+        self.news.setdefault(outlet.key, set()).update(f.url for f in pages)
+        return requests + self._pages(outlet, pages)
 
     # Pages: articles and archive pages.
 
@@ -223,20 +242,26 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         news = self.news.get(outlet.key, set())
         return any(found.url in news for found, _ in plans)
 
-    def _pages(self, outlet: Outlet, found: list[Found]) -> Iterator[scrapy.Request]:
-        """Page requests, queued in the crawl state first, up to the outlet's per-run page cap."""
+    def _pages(self, outlet: Outlet, found: list[Found]) -> list[scrapy.Request]:
+        """Page requests, queued in the crawl state first, up to the outlet's per-run page cap.
+
+        Built eagerly (not a generator): start requests are consumed lazily, and a
+        URL must count as scheduled before any callback can find it again.
+        """
         assert self.state is not None
         scheduled = self.scheduled.setdefault(outlet.key, set())
         fresh = [f for f in dict((f.url, f) for f in found).values() if f.url not in scheduled]
         if not fresh:
-            return
+            return []
         self.state.queue(outlet.key, fresh)  # a killed run resumes from these
+        requests = []
         for item in fresh:
             if outlet.max_pages and len(scheduled) >= outlet.max_pages:
                 self.count(outlet, "skipped_max_pages")
                 continue
             scheduled.add(item.url)
-            yield self.page_request(outlet, item)
+            requests.append(self.page_request(outlet, item))
+        return requests
 
     def page_request(self, outlet: Outlet, found: Found) -> scrapy.Request:
         assert self.state is not None
@@ -255,6 +280,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
             errback=self.on_error,
             headers=headers,
             priority=cs.PRIORITY.get(found.found_via, 0),
+            # The crawl state decides what is fetched; a dupefilter would also hide redirect loops.
+            dont_filter=True,
             meta={
                 "outlet": outlet.key,
                 "kind": kind,
@@ -284,8 +311,9 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         if self.end_of_source(outlet, request, status):
             return
         kind = error_kind(type(failure.value).__name__, message, status)
-        self.fault(outlet, kind, request.url, message)
-        self.record(outlet, request.meta.get("state_url", request.url), cs.ERROR, kind, status)
+        url = request.meta.get("state_url", request.url)  # as requested, before any redirect
+        self.fault(outlet, kind, url, message)
+        self.record(outlet, url, cs.ERROR, kind, status)
 
     def fault(self, outlet: Outlet, kind: str, url: str, message: str) -> None:
         """Count an error of ``kind`` (overall and for the outlet) and log it with its URL."""

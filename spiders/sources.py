@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -54,7 +54,8 @@ class SourcesMixin:
         for url in feeds:
             yield self.source_request(outlet, url, "feed", self.parse_feed, cs.CONFIG)
         for url in outlet.sitemaps:
-            yield self.source_request(outlet, url, "sitemap", self.parse_sitemap, cs.CONFIG)
+            if normalize_url(url) not in self.sources:  # a resumed one is already asked for
+                yield self.source_request(outlet, url, "sitemap", self.parse_sitemap, cs.CONFIG)
 
     def source_request(
         self,
@@ -96,6 +97,17 @@ class SourcesMixin:
                 "handle_httpstatus_list": [304],
             },
         )
+
+    def source_page(self, outlet: Outlet, kind: str, url: str) -> tuple[str, int]:
+        """A feed or API page's first-page URL and its number, to resume paging from it."""
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        if kind == "api" and query.get("page", "").isdigit():
+            return parts._replace(query="").geturl(), int(query["page"])
+        if kind == "feed" and query.get("paged", "").isdigit():
+            rest = urlencode({k: v for k, v in query.items() if k != "paged"})
+            return parts._replace(query=rest).geturl(), int(query["paged"])
+        return url, 1
 
     # robots.txt
 

@@ -215,6 +215,8 @@ def faults(handler: Any, path: str, query: dict[str, str]) -> Answer | str | Non
         return 200, HTML, _page("Faults", "home blog", head, _FAULT_HOME), {}
     if name == "slow":
         time.sleep(3)
+    if name == "gone":
+        return 404, HTML, _page("Page not found", "error404", "", "<h1>Not found</h1>"), {}
     if name == "error500":
         return 500, HTML, b"<h1>Internal Server Error</h1>", {}
     if name == "loop":
