@@ -111,7 +111,9 @@ def page_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     links = []
     for href in tree.xpath("//a/@href"):
         href = href.strip()
-        if href and not href.startswith(("#", "mailto:", "javascript:", "tel:")):
+        if href.startswith(("http://", "https://")):
+            links.append(href)  # absolute already: urljoin would only parse it again
+        elif href and not href.startswith(("#", "mailto:", "javascript:", "tel:")):
             links.append(urljoin(base, href))
     return list(dict.fromkeys(links))
 

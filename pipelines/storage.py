@@ -3,7 +3,9 @@ a run row per crawl; dropped pages recorded in the crawl state with their reason
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy import signals
@@ -13,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator import crawlstate as cs
 from aggregator.crawlstate import CrawlState, Fetched
 from aggregator.dedup import DedupConfig
-from aggregator.ingest import save_article, text_hash
+from aggregator.ingest import SaveResult, save_article, text_hash
 from aggregator.page import PageItem
 from aggregator.runs import finish_run, start_run
 from aggregator.store import Store
@@ -28,6 +30,7 @@ class StoragePipeline:
         self.crawler = crawler
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.writer: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -43,24 +46,19 @@ class StoragePipeline:
         return getattr(self.crawler.spider, "state", None)
 
     def open_spider(self) -> None:
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.store = Store(self.db_url)
         self.run_id = start_run(self.store, getattr(self.crawler.spider, "outlets", {}))
 
-    def process_item(self, item: PageItem) -> PageItem:
-        assert self.store is not None and item.article is not None and item.fingerprint is not None
+    async def process_item(self, item: PageItem) -> PageItem:
+        """Store the article in the writer thread: the reactor goes on fetching meanwhile.
+
+        One writer thread keeps the store's writes in order, one transaction each.
+        """
+        assert self.writer is not None
         stats = self.crawler.stats
         try:
-            with self.store.session() as session, session.begin():
-                result = save_article(
-                    session,
-                    item.outlet,
-                    item.article,
-                    item.fingerprint,
-                    item.links,
-                    self.config,
-                    item.fetched_at,
-                )
-                self._record(item, session)  # same transaction: stored and recorded, or neither
+            result = await asyncio.wrap_future(self.writer.submit(self._save, item))
         except SQLAlchemyError as exc:
             stats.inc_value("aggregator/dropped/store_error")
             logger.error("cannot store %s: %s", item.url, exc)
@@ -70,6 +68,21 @@ class StoragePipeline:
         stats.inc_value(f"aggregator/outlet/{item.outlet.key}/articles_{result.status}")
         stats.inc_value("aggregator/stories/new", result.new_stories)
         return item
+
+    def _save(self, item: PageItem) -> SaveResult:
+        assert self.store is not None and item.article is not None and item.fingerprint is not None
+        with self.store.session() as session, session.begin():
+            result = save_article(
+                session,
+                item.outlet,
+                item.article,
+                item.fingerprint,
+                item.links,
+                self.config,
+                item.fetched_at,
+            )
+            self._record(item, session)  # same transaction: stored and recorded, or neither
+        return result
 
     def _record(self, item: PageItem, session: Any) -> None:
         state = self.state
@@ -107,6 +120,11 @@ class StoragePipeline:
             state.record(item.outlet.key, item.state_url, fetched)
         except SQLAlchemyError as exc:
             logger.error("cannot record the drop of %s: %s", item.url, exc)
+
+    def close_spider(self) -> None:
+        if self.writer is not None:
+            self.writer.shutdown(wait=True)  # every article handed over is written
+            self.writer = None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None:

@@ -54,6 +54,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self.sources: set[str] = set()  # discovery URLs requested this run
         self.awaiting: set[str] = set()  # first pages of sources not answered yet
         self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
+        self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised or None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -186,10 +187,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         site = self.sites[outlet.key]
         listing = response.meta["kind"] == cs.LISTING
         via = cs.ARCHIVE if listing else cs.LINK
-        links = [
-            normalize_url(u) for u in page_links(tree, response.url) if should_follow(u, outlet)
-        ]
-        nexts = {normalize_url(u) for u in site.next_pages(tree, response.url)}
+        links = self.followable(outlet, page_links(tree, response.url))
+        nexts = set(self.followable(outlet, site.next_pages(tree, response.url)))
         nexts |= {u for u in links if site.is_pagination(u)}
         found = [Found(u, via) for u in links if u not in nexts]
         plans = self.plan_all(outlet, found)
@@ -197,7 +196,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         yield from self._pages(outlet, [f for f, reason in plans if reason in _FETCH])
         pages = []
         for url in nexts:
-            if not should_follow(url, outlet) or url in self.scheduled.get(outlet.key, ()):
+            if url in self.scheduled.get(outlet.key, ()):
                 continue
             reason = self.plan_all(outlet, [Found(url, cs.ARCHIVE, cs.LISTING)])[0][1]
             if reason in (cs.NEW, cs.RESUME, cs.RETRY) or (reason and (had_news or self.refresh)):
@@ -208,12 +207,24 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
 
     # Deciding and requesting.
 
+    def followable(self, outlet: Outlet, urls: Iterable[str]) -> list[str]:
+        """The in-scope URLs, normalised, without duplicates. Memoised for the run: a
+        site's menus and sidebars repeat the same links on every page."""
+        memo = self.link_memo.setdefault(outlet.key, {})
+        result = []
+        for url in urls:
+            if url not in memo:
+                memo[url] = normalize_url(url) if should_follow(url, outlet) else None
+            if memo[url] is not None:
+                result.append(memo[url])
+        return list(dict.fromkeys(result))
+
     def plan_all(self, outlet: Outlet, found: Iterable[Found]) -> list[tuple[Found, str | None]]:
         """Each in-scope URL with why it is fetched this run (None: known, left alone)."""
         assert self.state is not None
         plans = []
         for item in found:
-            if not should_follow(item.url, outlet):
+            if not self.followable(outlet, [item.url]):
                 continue
             reason = cs.plan(self.state.get(outlet.key, item.url), item, self.refresh)
             if item.url in self.scheduled.get(outlet.key, ()):

@@ -65,9 +65,8 @@ class RetryAfterMiddleware(RetryMiddleware):
     """Bounded retries (RETRY_TIMES) that wait as long as a 429 or 503 asks before trying again.
 
     The wait holds back every request to that host, not only the retried one:
-    the download slot's delay is raised to the Retry-After value (capped by
-    AGGREGATOR_CRAWL_RETRY_AFTER_MAX) and AutoThrottle lowers it again as
-    answers come back healthy.
+    the download slot pauses for the Retry-After value (capped by
+    AGGREGATOR_CRAWL_RETRY_AFTER_MAX); AutoThrottle goes on adapting after it.
     """
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -89,8 +88,10 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot = downloader.slots.get(request.meta.get("download_slot"))
         if slot is None:
             return
-        slot.delay = max(slot.delay, wait)
-        slot.lastseen = monotonic()  # the next request to this host waits `wait` from now
+        # The downloader waits `delay - now + lastseen` before the slot's next request
+        # (jitter scales only `delay`): a lastseen `wait` ahead holds the host for `wait`.
+        slot.delay = max(slot.delay, 0.001)
+        slot.lastseen = max(slot.lastseen, monotonic() + wait)
         logger.info("%s asked to wait %gs (Retry-After)", request.url, wait)
 
 
