@@ -61,6 +61,10 @@ class ExtractionPipeline:
         result = await self._extract(item.html, item.url, options)
         if result.article is None:
             self._drop(item, result.reason or "not_article", result.detail)
+        since = item.outlet.since_datetime
+        published = result.article.published
+        if since and published and published < since:
+            self._drop(item, "before_since", published.date().isoformat())
         canonical = result.article.canonical_url
         if canonical and in_scope(canonical, item.outlet):
             item.url = normalize_url(canonical)  # one article, one URL

@@ -6,6 +6,7 @@ import functools
 import gzip
 import json
 import time
+from datetime import UTC, datetime
 from html import escape
 from math import ceil
 from typing import Any
@@ -51,6 +52,9 @@ def wordpress(site: Any, path: str, query: dict[str, str]) -> Answer:
     if path == "/wp/feed/":
         return _feed(posts, int(query.get("paged", 1)))
     if path == "/wp/wp-json/wp/v2/posts":
+        if "after" in query:  # WordPress: posts published after this (site time, here UTC)
+            after = datetime.fromisoformat(query["after"]).replace(tzinfo=UTC)
+            posts = [p for p in posts if p.published > after]
         return _api(posts, int(query.get("page", 1)), int(query.get("per_page", 10)))
     if path == "/wp/sitemap_index.xml":
         return _sitemap_index(posts)
@@ -62,7 +66,7 @@ def wordpress(site: Any, path: str, query: dict[str, str]) -> Answer:
     for post in posts:
         if path == f"/wp{post.path}":
             time.sleep(site.delay)
-            return 200, HTML, _article(post), _modified([post])
+            return 200, HTML, _article(post, f"/wp{post.path}"), _modified([post])
     return 404, HTML, _page("Page not found", "error404", "", "<h1>Not found</h1>"), {}
 
 
@@ -87,9 +91,9 @@ def _listing(posts: list[Any], number: int, base: str, body_class: str) -> Answe
     return 200, HTML, _page("Border Notes", body_class, head, entries + nav), _modified(chunk)
 
 
-def _article(post: Any) -> bytes:
+def _article(post: Any, path: str) -> bytes:
     head = (
-        f"<link rel='canonical' href='/wp{post.path}'>"
+        f"<link rel='canonical' href='{path}'>"
         f"<meta property='og:type' content='article'>"
         f"<meta property='article:published_time' content='{post.published.isoformat()}'>"
     )
@@ -191,7 +195,8 @@ def cfr(site: Any, path: str, query: dict[str, str]) -> Answer:
         return 200, HTML, _page("Asia Unbound | CFR", "blog archive", "", body), {}
     for post in site.posts:
         if path == f"/cfr/blog/{post.slug}":
-            return 200, HTML, _article(post).replace(b"/wp/", b"/cfr/blog/"), {}
+            page = _article(post, f"/cfr/blog/{post.slug}").replace(b"/wp/", b"/cfr/blog/")
+            return 200, HTML, page, {}
     return 404, HTML, _page("Page not found", "error404", "", ""), {}
 
 
