@@ -161,7 +161,9 @@ class SourcesMixin:
             Found(_absolute(response, e.url), cs.API, lastmod=e.modified, published=e.published)
             for e in entries
         ]
-        requests, news = self.fetch_all(outlet, self._recent(outlet, found))
+        requests, news = self.fetch_all(
+            outlet, self._recent(outlet, found), response.meta["source"]
+        )
         yield from requests
         total = _int(response.headers.get("X-WP-TotalPages"))
         limit = self.crawler.settings.getint("AGGREGATOR_CRAWL_MAX_API_PAGES")
@@ -192,7 +194,9 @@ class SourcesMixin:
             Found(normalize_url(e.url), cs.FEED, lastmod=e.updated, published=e.published)
             for e in entries
         ]
-        requests, news = self.fetch_all(outlet, self._recent(outlet, found))
+        requests, news = self.fetch_all(
+            outlet, self._recent(outlet, found), response.meta["source"]
+        )
         yield from requests
         page = response.meta["page"]
         limit = self.crawler.settings.getint("AGGREGATOR_CRAWL_MAX_FEED_PAGES")
@@ -231,7 +235,7 @@ class SourcesMixin:
             for e in entries
             if not e.is_sitemap
         ]
-        requests, _ = self.fetch_all(outlet, self._recent(outlet, found))
+        requests, _ = self.fetch_all(outlet, self._recent(outlet, found), response.url)
         yield from requests
 
     def _child_sitemaps(

@@ -80,7 +80,7 @@ def crawl(
     selected = [o.key for o in config.select(outlets)]
     Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     settings = parse_overrides(overrides) | {"AGGREGATOR_CONTACT": contact}
-    progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    progress = ProgressLine() if sys.stderr.isatty() else None
     stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)
     print_crawl_summary(stats, sys.stdout)
     sys.exit(exit_code(stats, selected))
@@ -138,7 +138,7 @@ def demo(db_url: str) -> None:
         os.environ[DEMO_URL_VARIABLE] = site.url
         click.echo(f"demo site serving on {site.url}")
         load_config(config_path).select(DEMO_OUTLETS)
-        progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+        progress = ProgressLine() if sys.stderr.isatty() else None
         stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url, progress=progress)
     print_crawl_summary(stats, sys.stdout)
     click.echo("")
@@ -163,14 +163,12 @@ def run_crawl(
 
 
 class ProgressLine:
-    """One line on a terminal, rewritten every second: pages, articles, stories, drops, errors."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
+    """One line on the terminal (stderr), rewritten every second: pages, articles, stories,
+    drops, errors. Holds no stream: Scrapy deep-copies its settings, this among them."""
 
     def __call__(self, stats: dict[str, Any], final: bool = False) -> None:
-        self.out.write("\r\033[K" + progress_text(stats) + ("\n" if final else ""))
-        self.out.flush()
+        sys.stderr.write("\r\033[K" + progress_text(stats) + ("\n" if final else ""))
+        sys.stderr.flush()
 
 
 def progress_text(stats: dict[str, Any]) -> str:
