@@ -67,9 +67,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         spider.sites = {key: site_for(o) for key, o in spider.outlets.items()}
         spider.refresh = spider.refresh or settings.getbool("AGGREGATOR_CRAWL_REFRESH")
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
-        with Store(settings.get("AGGREGATOR_DB")) as store:
-            spider.state = CrawlState.load(store, spider.outlets)
-        spider.state.store = Store(settings.get("AGGREGATOR_DB"))
+        # The spider's own store handle, for the crawl state; closed when the spider closes.
+        spider.state = CrawlState.load(Store(settings.get("AGGREGATOR_DB")), spider.outlets)
         return spider
 
     def closed(self, reason: str) -> None:
