@@ -54,8 +54,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self.scheduled: dict[str, set[str]] = {}  # page URLs requested this run, per outlet
         self.sources: set[str] = set()  # discovery URLs requested this run
         self.awaiting: set[str] = set()  # first pages of sources not answered yet
-        # URLs new, changed or resumed this run, per outlet, with the source that listed them first
-        self.news: dict[str, dict[str, str]] = {}
+        self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
+        self.listed: dict[tuple[str, str], set[str]] = {}  # URLs each paged source listed
         self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised or None
 
     @classmethod
@@ -131,7 +131,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
             elif known.kind != "robots" and should_follow(known.url, outlet):
                 pages.append(Found(known.url, known.found_via, known.kind))
         self.count(outlet, "resumed", len(pages))
-        self.news.setdefault(outlet.key, {}).update((f.url, "resumed") for f in pages)
+        self.news.setdefault(outlet.key, set()).update(f.url for f in pages)
         return requests + self._pages(outlet, pages)
 
     # Pages: articles and archive pages.
@@ -193,7 +193,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         nexts |= {u for u in links if site.is_pagination(u)}
         found = [Found(u, via) for u in links if u not in nexts]
         source = response.meta.get("source") or response.meta["state_url"]
-        plans = self.plan_all(outlet, found, source)
+        plans = self.plan_all(outlet, found)
         had_news = self.has_news(outlet, plans, source)
         yield from self._pages(outlet, [f for f, reason in plans if reason in _FETCH])
         pages = []
@@ -223,9 +223,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
                 result.append(memo[url])
         return list(dict.fromkeys(result))
 
-    def plan_all(
-        self, outlet: Outlet, found: Iterable[Found], source: str = ""
-    ) -> list[tuple[Found, str | None]]:
+    def plan_all(self, outlet: Outlet, found: Iterable[Found]) -> list[tuple[Found, str | None]]:
         """Each in-scope URL with why it is fetched this run (None: known, left alone)."""
         assert self.state is not None
         plans = []
@@ -237,7 +235,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
                 reason = cs.SCHEDULED  # queued by this run, not left over from an earlier one
             plans.append((item, reason))
             if reason in _FRESH:
-                self.news.setdefault(outlet.key, {}).setdefault(item.url, source)
+                self.news.setdefault(outlet.key, set()).add(item.url)
             if reason == cs.NEW:
                 self.count(outlet, f"discovered/{item.found_via}")
             elif reason is None:
@@ -249,7 +247,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self, outlet: Outlet, found: Iterable[Found], source: str = ""
     ) -> tuple[list[scrapy.Request], bool]:
         """Requests for the discovered URLs worth fetching, and whether any was new or changed."""
-        plans = self.plan_all(outlet, found, source)
+        plans = self.plan_all(outlet, found)
         news = self.has_news(outlet, plans, source)
         chosen = [f for f, reason in plans if reason in _FETCH]
         return list(self._pages(outlet, chosen)), news
@@ -257,16 +255,19 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     def has_news(self, outlet: Outlet, plans: list[tuple[Found, str | None]], source: str) -> bool:
         """Does a page list something we did not have before this run (so paging goes on)?
 
-        An entry counts when it is new here, or was new this run through another
-        source (answers race: the home page may list a post before the API does);
-        not when an earlier page of this same source listed it (a feed whose
-        ``?paged=N`` is ignored repeats page 1 forever).
+        An entry counts when it is new here, or new this run through another
+        source (answers race: the home page may list a post before the API does)
+        and not listed by an earlier page of this same source (a feed whose
+        ``?paged=N`` is ignored repeats its first page forever).
         """
-        news = self.news.get(outlet.key, {})
-        return any(
-            reason in _FRESH or (found.url in news and news[found.url] != source)
+        news = self.news.get(outlet.key, set())
+        listed = self.listed.setdefault((outlet.key, source), set())
+        found_news = any(
+            reason in _FRESH or (found.url in news and found.url not in listed)
             for found, reason in plans
         )
+        listed.update(found.url for found, _ in plans)
+        return found_news
 
     def _pages(self, outlet: Outlet, found: list[Found]) -> list[scrapy.Request]:
         """Page requests, queued in the crawl state first, up to the outlet's per-run page cap.

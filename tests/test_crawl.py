@@ -96,6 +96,22 @@ def test_listing_pages_are_never_stored(demo_crawl: tuple[str, DemoSite, str]) -
     assert "too_short 1" in stdout, "the video-only post"
 
 
+def test_the_demo_is_discovered_newest_first_and_paged_sparingly(
+    demo_crawl: tuple[str, DemoSite, str],
+) -> None:
+    db_url, _, _ = demo_crawl
+    # demo-htw answers the WordPress REST API: its posts are credited to it.
+    via = rows(
+        db_url,
+        "select found_via, count(*) from crawl_state where outlet = 'demo-htw'"
+        " and kind in ('article', 'page') group by 1",
+    )
+    assert via == [("api", 10)], "nine articles and the video-only post"
+    # The static demo feeds ignore ?paged=N and repeat page 1: paging stops at page 2.
+    feeds = rows(db_url, "select outlet, count(*) from crawl_state where kind = 'feed' group by 1")
+    assert feeds and all(count <= 2 for _, count in feeds)
+
+
 def test_no_stored_text_carries_chrome(demo_crawl: tuple[str, DemoSite, str]) -> None:
     db_url, _, _ = demo_crawl
     for url, text in rows(db_url, "select url, text from articles"):
