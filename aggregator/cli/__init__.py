@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from aggregator.cli import (  # noqa: F401  (register commands)
-    crawl,
-    export,
-    outlets,
-    show,
-    state,
-    stories,
-)
+import aggregator.cli.state  # noqa: F401  (issue 5: registers `aggregator state`)
+from aggregator.cli import crawl, export, outlets, show, stories  # noqa: F401  (register commands)
 from aggregator.cli.base import main
 
 __all__ = ["main"]
