@@ -5,8 +5,12 @@ An outlet needs a key and a home page; everything else is optional::
     [outlets.htw]
     url = "https://humantrafficwatch.wordpress.com/"
     name = "Human Traffic Watch"          # optional, defaults to the key
-    platform = "wordpress"                # optional
+    platform = "wordpress"                # optional: also read its REST API
     feeds = ["https://humantrafficwatch.wordpress.com/feed/"]
+    since = 2012-01-01                    # optional: ignore anything older
+    max_pages = 500                       # optional: pages fetched per run
+    concurrency = 2                       # optional: parallel requests to its host
+    delay = 1.0                           # optional: seconds between requests to its host
 
 String values may name environment variables as ``${NAME}``; the bundled demo
 uses ``${AGGREGATOR_DEMO_URL}`` for the address of its local server.
@@ -21,7 +25,9 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +55,10 @@ class Outlet:
     timezone: str = "UTC"
     enabled: bool = True
     max_pages: int | None = None
+    since: date | None = None  # nothing published (or modified) before this day is fetched
+    concurrency: int | None = None  # parallel requests to the outlet's host
+    delay: float | None = None  # seconds between two requests to the outlet's host
+    site: str = "generic"  # a site adapter (aggregator.sites) for sites that need one
 
     @property
     def scope(self) -> str:
@@ -60,8 +70,20 @@ class Outlet:
         return urljoin(self.url, "./")
 
     @property
+    def host(self) -> str:
+        """The host name Scrapy keys its per-domain download slot by."""
+        return urlsplit(self.url).hostname or ""
+
+    @property
     def tzinfo(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def since_datetime(self) -> datetime | None:
+        """The since-date as an aware instant: midnight of that day in the outlet's zone."""
+        if self.since is None:
+            return None
+        return datetime.combine(self.since, time(), self.tzinfo).astimezone(UTC)
 
     def names(self) -> tuple[str, ...]:
         """Every name a credit line may use for this outlet."""
@@ -112,13 +134,39 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "timezone": str,
     "enabled": bool,
     "max_pages": int,
+    "since": (date, str),
+    "concurrency": int,
+    "delay": (float, int),
+    "site": str,
 }
 _URL_LISTS = ("feeds", "sitemaps", "start_urls")
 
 
 def load_config(path: str | os.PathLike[str]) -> OutletConfig:
-    """Read and validate an outlets file; raise ConfigError naming file, line and key."""
-    path = Path(path)
+    """Read and validate an outlets file; raise ConfigError naming file, line and key.
+
+    The first problem is raised; ``check_config`` lists them all.
+    """
+    config, problems = _read(Path(path))
+    if problems:
+        more = len(problems) - 1
+        suffix = f" (and {more} more: run `aggregator outlets check`)" if more else ""
+        raise ConfigError(problems[0] + suffix)
+    return config
+
+
+def check_config(path: str | os.PathLike[str]) -> list[str]:
+    """Every problem of an outlets file, each naming file, line and key; [] when it is valid.
+
+    Enabled outlets naming an unset environment variable are reported too: a
+    check is run where the crawl will run, so the variable should be set there.
+    (Disabled ones are crawled only when named, with the variable set.)
+    """
+    config, problems = _read(Path(path))
+    return problems + [str(error) for enabled, error in config.unresolved.values() if enabled]
+
+
+def _read(path: Path) -> tuple[OutletConfig, list[str]]:
     try:
         raw_text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -132,101 +180,165 @@ def load_config(path: str | os.PathLike[str]) -> OutletConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     locator = _Locator(path, raw_text)
-    unknown_tables = sorted(set(document) - {"outlets"})
-    if unknown_tables:
-        key = unknown_tables[0]
-        raise ConfigError(locator.where(key) + f": unknown table {key!r}; expected [outlets.KEY]")
+    config = OutletConfig(path=path)
+    problems = [
+        locator.where(key) + f": unknown table {key!r}; expected [outlets.KEY]"
+        for key in sorted(set(document) - {"outlets"})
+    ]
     tables = document.get("outlets", {})
     if not isinstance(tables, dict):
-        raise ConfigError(locator.where("outlets") + ": 'outlets' must be a table")
-    config = OutletConfig(path=path)
+        return config, [*problems, locator.where("outlets") + ": 'outlets' must be a table"]
     for key, table in tables.items():
+        checker = _Checker(key, locator)
         try:
-            config.outlets[key] = _build_outlet(key, table, locator)
+            outlet = checker.build(table)
         except _UnsetVariable as exc:
             config.unresolved[key] = (table.get("enabled", True), exc)
-    return config
+            continue
+        problems.extend(checker.problems)
+        if outlet is not None and not checker.problems:
+            config.outlets[key] = outlet
+    return config, problems
 
 
-def _build_outlet(key: str, table: object, locator: _Locator) -> Outlet:
-    where = locator.where
-    if not _KEY_PATTERN.match(key):
-        raise ConfigError(
-            where(f"outlets.{key}") + ": outlet keys use lower-case letters, digits, '-' and '_'"
-        )
-    if not isinstance(table, dict):
-        raise ConfigError(where(f"outlets.{key}") + ": must be a table of settings")
-    for name, value in table.items():
+class _Checker:
+    """Validates one outlet table, collecting every problem rather than stopping at the first."""
+
+    def __init__(self, key: str, locator: _Locator) -> None:
+        self.key = key
+        self.locator = locator
+        self.problems: list[str] = []
+
+    def where(self, name: str | None = None) -> str:
+        return self.locator.where(f"outlets.{self.key}", name)
+
+    def problem(self, name: str | None, message: str) -> None:
+        self.problems.append(f"{self.where(name)}: {message}")
+
+    def build(self, table: object) -> Outlet | None:
+        if not _KEY_PATTERN.match(self.key):
+            self.problem(None, "outlet keys use lower-case letters, digits, '-' and '_'")
+        if not isinstance(table, dict):
+            self.problem(None, "must be a table of settings")
+            return None
+        typed = {name: value for name, value in table.items() if self._typed(name, value)}
+        values = {name: self._value(name, value) for name, value in typed.items()}
+        if "url" not in table:
+            self.problem(None, "missing required setting 'url' (the home page)")
+        if "url" not in values:
+            return None
+        return Outlet(key=self.key, name=values.pop("name", self.key), **values)
+
+    def _typed(self, name: str, value: object) -> bool:
         expected = _FIELDS.get(name)
         if expected is None:
-            raise ConfigError(
-                where(f"outlets.{key}", name)
-                + f": unknown setting {name!r}; known settings: {', '.join(_FIELDS)}"
-            )
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(
-                where(f"outlets.{key}", name)
-                + f": {name} must be {_describe(expected)}, not {type(value).__name__}"
-            )
+            self.problem(name, f"unknown setting {name!r}; known settings: {', '.join(_FIELDS)}")
+            return False
+        if not isinstance(value, expected) or (
+            isinstance(value, bool) and expected in (int, (float, int))
+        ):
+            self.problem(name, f"{name} must be {_describe(expected)}, not {type(value).__name__}")
+            return False
         if expected is list and not all(isinstance(item, str) for item in value):
-            raise ConfigError(where(f"outlets.{key}", name) + f": {name} must be a list of strings")
-    if "url" not in table:
-        raise ConfigError(
-            where(f"outlets.{key}") + ": missing required setting 'url' (the home page)"
-        )
+            self.problem(name, f"{name} must be a list of strings")
+            return False
+        return True
 
-    def text(name: str, default: str | None = None) -> str | None:
-        value = table.get(name, default)
-        return None if value is None else _expand(value, where(f"outlets.{key}", name))
+    def _value(self, name: str, value: Any) -> Any:
+        """The setting's value, expanded and checked; problems are recorded, not raised."""
+        if isinstance(value, str):
+            value = _expand(value, self.where(name))
+        elif isinstance(value, list):
+            value = tuple(_expand(item, self.where(name)) for item in value)
+        check = getattr(self, f"_check_{name}", None)
+        return check(value) if check else value
 
-    def texts(name: str) -> tuple[str, ...]:
-        return tuple(_expand(v, where(f"outlets.{key}", name)) for v in table.get(name, []))
+    def _check_url(self, url: str) -> str:
+        self._absolute(url, "url")
+        return url
 
-    url = text("url")
-    _check_url(url, where(f"outlets.{key}", "url"))
-    for name in _URL_LISTS:
-        for value in texts(name):
-            _check_url(value, where(f"outlets.{key}", name))
-    for name in ("allow", "deny"):
-        for pattern in texts(name):
+    def _check_feeds(self, urls: tuple[str, ...]) -> tuple[str, ...]:
+        return self._absolute_all(urls, "feeds")
+
+    def _check_sitemaps(self, urls: tuple[str, ...]) -> tuple[str, ...]:
+        return self._absolute_all(urls, "sitemaps")
+
+    def _check_start_urls(self, urls: tuple[str, ...]) -> tuple[str, ...]:
+        return self._absolute_all(urls, "start_urls")
+
+    def _absolute_all(self, urls: tuple[str, ...], name: str) -> tuple[str, ...]:
+        for url in urls:
+            self._absolute(url, name)
+        return urls
+
+    def _absolute(self, url: str, name: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.problem(name, f"{url!r} is not an absolute http(s) URL")
+
+    def _check_allow(self, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return self._patterns(patterns, "allow")
+
+    def _check_deny(self, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return self._patterns(patterns, "deny")
+
+    def _patterns(self, patterns: tuple[str, ...], name: str) -> tuple[str, ...]:
+        for pattern in patterns:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ConfigError(
-                    where(f"outlets.{key}", name) + f": bad pattern {pattern!r}: {exc}"
-                ) from None
-    platform = text("platform", "generic")
-    if platform not in PLATFORMS:
-        raise ConfigError(
-            where(f"outlets.{key}", "platform")
-            + f": platform must be one of {', '.join(PLATFORMS)}, not {platform!r}"
-        )
-    timezone = text("timezone", "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            where(f"outlets.{key}", "timezone")
-            + f": unknown time zone {timezone!r} (use an IANA name such as 'America/New_York')"
-        ) from None
-    max_pages = table.get("max_pages")
-    if max_pages is not None and max_pages < 1:
-        raise ConfigError(where(f"outlets.{key}", "max_pages") + ": max_pages must be at least 1")
-    return Outlet(
-        key=key,
-        url=url,
-        name=text("name", key),
-        platform=platform,
-        feeds=texts("feeds"),
-        sitemaps=texts("sitemaps"),
-        start_urls=texts("start_urls"),
-        allow=texts("allow"),
-        deny=texts("deny"),
-        aliases=texts("aliases"),
-        timezone=timezone,
-        enabled=table.get("enabled", True),
-        max_pages=max_pages,
-    )
+                self.problem(name, f"bad pattern {pattern!r}: {exc}")
+        return patterns
+
+    def _check_platform(self, platform: str) -> str:
+        if platform not in PLATFORMS:
+            self.problem(
+                "platform", f"platform must be one of {', '.join(PLATFORMS)}, not {platform!r}"
+            )
+        return platform
+
+    def _check_site(self, site: str) -> str:
+        from aggregator.sites import SITES  # the adapters import this module
+
+        if site not in SITES:
+            self.problem("site", f"site must be one of {', '.join(SITES)}, not {site!r}")
+        return site
+
+    def _check_timezone(self, timezone: str) -> str:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem(
+                "timezone",
+                f"unknown time zone {timezone!r} (use an IANA name such as 'America/New_York')",
+            )
+        return timezone
+
+    def _check_max_pages(self, value: int) -> int:
+        if value < 1:
+            self.problem("max_pages", "max_pages must be at least 1")
+        return value
+
+    def _check_concurrency(self, value: int) -> int:
+        if value < 1:
+            self.problem("concurrency", "concurrency must be at least 1")
+        return value
+
+    def _check_delay(self, value: float) -> float:
+        if value < 0:
+            self.problem("delay", "delay must be 0 or more seconds")
+        return float(value)
+
+    def _check_since(self, value: date | str) -> date | None:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.problem("since", f"since must be a date such as 2012-01-01, not {value!r}")
+            return None
 
 
 def _expand(value: str, where: str) -> str:
@@ -243,14 +355,15 @@ class _UnsetVariable(ConfigError):
     """A value names an environment variable that is not set."""
 
 
-def _check_url(url: str, where: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{where}: {url!r} is not an absolute http(s) URL")
-
-
 def _describe(expected: type | tuple[type, ...]) -> str:
-    names = {str: "a string", list: "a list", bool: "true or false", int: "an integer"}
+    names = {
+        str: "a string",
+        list: "a list",
+        bool: "true or false",
+        int: "an integer",
+        (float, int): "a number",
+        (date, str): "a date",
+    }
     return names.get(expected, str(expected))  # type: ignore[arg-type]
 
 
@@ -294,4 +407,4 @@ def _quoted(name: str) -> str:
     return rf"(?:{escaped}|\"{escaped}\"|'{escaped}')"
 
 
-__all__ = ["Outlet", "OutletConfig", "load_config"]
+__all__ = ["Outlet", "OutletConfig", "check_config", "load_config"]

@@ -46,3 +46,26 @@ AGGREGATOR_DEDUP_CACHE_SIZE = 20000
 # Extraction: a text line longer than this is never dropped as chrome by the
 # text-level safety net (chrome lines are short: "Share this:", "Posted in News").
 AGGREGATOR_EXTRACT_MAX_CHROME_LINE_WORDS = 40
+
+# Crawling (issue 5). `aggregator crawl --set NAME=VALUE` or `scrapy crawl -s` override them.
+# Fetch stored articles again even when nothing says they changed (`aggregator crawl --refresh`).
+AGGREGATOR_CRAWL_REFRESH = False
+# WordPress REST API: posts per page (WordPress allows up to 100) and pages read per run.
+AGGREGATOR_CRAWL_API_PER_PAGE = 100
+AGGREGATOR_CRAWL_MAX_API_PAGES = 200
+# Feed pages (WordPress `?paged=N`) read per feed and run.
+AGGREGATOR_CRAWL_MAX_FEED_PAGES = 50
+# Archive pages wait at most this many seconds for the newest-first sources (REST API,
+# feeds, sitemaps) to answer their first page, so articles are found through them.
+AGGREGATOR_CRAWL_SOURCES_WAIT = 20.0
+# Sitemap bombs: index nesting, decompressed size (the protocol's 50 MB), sitemaps per outlet and run.
+AGGREGATOR_CRAWL_SITEMAP_DEPTH = 3
+AGGREGATOR_CRAWL_SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+AGGREGATOR_CRAWL_MAX_SITEMAPS = 1000
+# The longest a Retry-After answer makes a host wait, in seconds.
+AGGREGATOR_CRAWL_RETRY_AFTER_MAX = 300.0
+# Extraction runs in this many worker processes, off Scrapy's reactor thread;
+# -1 means one per core, 0 extracts in the reactor thread (blocking it).
+AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
+# A callable given the crawl's stats every second (the CLI's progress line); None: no display.
+AGGREGATOR_CRAWL_PROGRESS = None

@@ -1,6 +1,7 @@
 """The bundled offline demo: ``data/demo/site`` served on 127.0.0.1, standing in for the real outlets.
 
-Pages carry ``{{DEMO_ROOT}}`` where the live site has its address; the server
+``*/wp-json/wp/v2/posts`` answers like WordPress's REST API (paged, with its
+headers) from the ``index.json`` stored there. Pages carry ``{{DEMO_ROOT}}`` where the live site has its address; the server
 fills in its own (a free port), and ``AGGREGATOR_DEMO_URL`` tells the demo
 outlets in ``data/outlets.toml`` where to find it.
 """
@@ -8,14 +9,16 @@ outlets in ``data/outlets.toml`` where to find it.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import math
 import mimetypes
 import threading
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,12 @@ _TEXT_TYPES = {
     ".json": "application/json; charset=utf-8",
 }
 _INDEX_FILES = ("index.html", "index.xml", "index.json")
+_REST_POSTS = "/wp-json/wp/v2/posts"  # served paged, with WordPress's headers
+
+
+def _number(query: dict[str, list[str]], name: str, default: int) -> int:
+    value = (query.get(name) or [""])[0]
+    return int(value) if value.isdigit() and int(value) > 0 else default
 
 
 class DemoSite:
@@ -75,7 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(head_only=True)
 
     def _respond(self, head_only: bool) -> None:
-        path = unquote(urlsplit(self.path).path)
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        if path.endswith(_REST_POSTS):
+            return self._rest_posts(path, parse_qs(parts.query), head_only)
         target = (self.root / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.root):
             return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
@@ -108,6 +120,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", formatdate(target.stat().st_mtime, usegmt=True))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def _rest_posts(self, path: str, query: dict[str, list[str]], head_only: bool) -> None:
+        """The WordPress REST API's posts, paged like WordPress: ``?per_page=N&page=P``,
+        ``X-WP-Total`` and ``X-WP-TotalPages`` headers, 400 past the last page."""
+        source = (self.root / path.lstrip("/") / "index.json").resolve()
+        if not source.is_relative_to(self.root) or not source.is_file():
+            return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+        text = source.read_text(encoding="utf-8").replace(PLACEHOLDER.decode(), f"http://{host}")
+        posts = json.loads(text)
+        per_page = _number(query, "per_page", 10)
+        page = _number(query, "page", 1)
+        pages = max(1, math.ceil(len(posts) / per_page))
+        if page > pages:
+            body = json.dumps({"code": "rest_post_invalid_page_number"}).encode()
+            return self._send_body(body, HTTPStatus.BAD_REQUEST, {}, head_only)
+        chunk = posts[(page - 1) * per_page : page * per_page]
+        headers = {"X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(pages)}
+        self._send_body(json.dumps(chunk).encode(), HTTPStatus.OK, headers, head_only)
+
+    def _send_body(
+        self, body: bytes, status: HTTPStatus, headers: dict[str, str], head_only: bool
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if not head_only:
             self.wfile.write(body)

@@ -1,4 +1,9 @@
-"""Crawl runs: one row per crawl, so a scheduled job's history is a query away."""
+"""Crawl runs: one row per crawl, so a scheduled job's history is a query away.
+
+A run row is started when the crawl opens and finished from its counters
+(Scrapy's stats, or any mapping of the same names) when it closes; a run
+killed outright keeps ``finished_at`` empty, which is how its end shows.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,16 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from aggregator.store import CrawlRunRow, Store
+from sqlalchemy import func, select
+
+from aggregator.store import ArticleRow, CrawlRunRow, Store
 
 DROPPED_PREFIX = "aggregator/dropped/"
 ERRORS_PREFIX = "aggregator/errors/"
 ARTICLES_PREFIX = "aggregator/articles/"
+DISCOVERED_PREFIX = "aggregator/discovered/"
+OUTLET_PREFIX = "aggregator/outlet/"
+REPOST_ROLES = ("repost", "excerpt")
 
 
 def start_run(store: Store, outlets: Iterable[str]) -> int:
@@ -22,7 +32,7 @@ def start_run(store: Store, outlets: Iterable[str]) -> int:
 
 
 def finish_run(store: Store, run_id: int, stats: Mapping[str, Any], reason: str | None) -> None:
-    """Copy the crawl's counters (Scrapy stats or any mapping) onto its run row."""
+    """Copy the crawl's counters onto its run row."""
     with store.session() as session, session.begin():
         run = session.get(CrawlRunRow, run_id)
         run.finished_at = datetime.now(UTC)
@@ -31,17 +41,34 @@ def finish_run(store: Store, run_id: int, stats: Mapping[str, Any], reason: str 
         run.articles_new = int(stats.get(f"{ARTICLES_PREFIX}new", 0))
         run.articles_updated = int(stats.get(f"{ARTICLES_PREFIX}updated", 0))
         run.articles_unchanged = int(stats.get(f"{ARTICLES_PREFIX}unchanged", 0))
-        run.drops = _with_prefix(stats, DROPPED_PREFIX)
-        run.errors = _with_prefix(stats, ERRORS_PREFIX) | {
-            key.removeprefix("downloader/exception_type_count/"): value
-            for key, value in stats.items()
-            if key.startswith("downloader/exception_type_count/")
-        }
+        run.stories_new = int(stats.get("aggregator/stories/new", 0))
+        run.pages_not_modified = int(stats.get("aggregator/pages/not_modified", 0))
+        run.urls_skipped = int(stats.get("aggregator/pages/skipped", 0))
+        run.drops = with_prefix(stats, DROPPED_PREFIX)
+        run.errors = with_prefix(stats, ERRORS_PREFIX)
+        run.discovered = with_prefix(stats, DISCOVERED_PREFIX)
+        run.by_outlet = by_outlet(stats)
+        # New articles that joined another outlet's story: counted in the store, because
+        # an original arriving after its repost turns the earlier article into the repost.
+        run.reposts_attached = session.scalar(
+            select(func.count())
+            .select_from(ArticleRow)
+            .where(ArticleRow.first_seen >= run.started_at, ArticleRow.role.in_(REPOST_ROLES))
+        )
 
 
-def _with_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
+def with_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
     return {
         key.removeprefix(prefix): int(value)
         for key, value in stats.items()
         if key.startswith(prefix)
     }
+
+
+def by_outlet(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """``aggregator/outlet/<key>/<counter>`` stats as {key: {counter: n}}."""
+    outlets: dict[str, dict[str, int]] = {}
+    for name, value in with_prefix(stats, OUTLET_PREFIX).items():
+        key, _, counter = name.partition("/")
+        outlets.setdefault(key, {})[counter] = value
+    return outlets

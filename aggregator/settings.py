@@ -22,19 +22,40 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 300,
 }
 
-# Polite by default: robots.txt, AutoThrottle, modest concurrency per site.
+# Polite by default (issue 5): robots.txt, AutoThrottle (with each outlet's delay as a
+# floor), modest concurrency per site, Retry-After honoured on 429 and 503.
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.politeness.RetryAfterMiddleware": 550,
+}
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "spiders.politeness.PoliteThrottle": 0,
+}  # spiders.runner adds spiders.progress.Progress when the CLI shows progress
+
+# Faults are survived (issue 5, item 6): bounded retries, a size cap, few redirects.
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
-# Pages are kept whatever their status so drops are counted, not lost silently.
-HTTPERROR_ALLOWED_CODES = [404, 410]
+# Newest first: discovery orders requests by priority; within one priority,
+# first found, first fetched (feeds and APIs list newest first).
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# Extraction awaits a process pool: an asyncio reactor.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# A crawler run by cron needs no listening sockets.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

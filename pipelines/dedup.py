@@ -44,6 +44,7 @@ class DedupPipeline:
         assert self.matcher is not None and item.article is not None
         item.fingerprint = self.matcher.fingerprint(item.article.text)
         item.links = self.matcher.ingest(item.url, item.outlet.key, item.fingerprint)
+        item.sketch = self.matcher.sketch(item.fingerprint)  # made while indexing; stored with it
         if item.links:
             self.stats.inc_value("aggregator/dedup/linked")
         if item.links.relinked:

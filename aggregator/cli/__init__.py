@@ -10,6 +10,7 @@ from aggregator.cli import (  # noqa: F401  (register commands)
     outlets,
     serve,
     show,
+    state,
     stats,
     stories,
 )

@@ -20,7 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator import __version__, defaults
 from aggregator.errors import AggregatorError, StoreError
 
+# Exit codes a cron job can act on (configuration 2 and store 3 come from aggregator.errors).
 EXIT_NOTHING_FETCHED = 4
+# EXIT_LOCKED (5): another crawl holds the store's lock, not a failure (aggregator.store.lock).
+EXIT_SOME_OUTLETS_FAILED = 6
+EXIT_INTERRUPTED = 130
 
 config_option = click.option(
     "--config",

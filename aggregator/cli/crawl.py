@@ -1,45 +1,134 @@
-"""``aggregator crawl`` and ``aggregator demo``: run the spider and report what it did."""
+"""``aggregator crawl`` and ``aggregator demo``: run the spider and report what it did.
+
+Exit codes a cron job can act on: 0 the crawl finished; 4 nothing could be
+fetched; 5 another crawl holds the store's lock; 6 some outlets could fetch
+nothing (the others were crawled); 130 the crawl was interrupted (Ctrl-C or
+SIGTERM) and stopped cleanly (the next run resumes it). Configuration and store
+errors exit 2 and 3.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from aggregator import defaults
-from aggregator.cli.base import EXIT_NOTHING_FETCHED, config_option, db_option, main
+from aggregator.cli.base import (
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING_FETCHED,
+    EXIT_SOME_OUTLETS_FAILED,
+    config_option,
+    db_option,
+    lock_wait_option,
+    main,
+)
 from aggregator.cli.stories import print_story_line
 from aggregator.config import load_config
 from aggregator.queries import StoryFilter, load_stories
+from aggregator.runs import by_outlet, with_prefix
 from aggregator.store import Store
+from aggregator.store.lock import crawl_lock
 
 
 @main.command()
 @click.argument("outlets", nargs=-1)
 @config_option
 @db_option
-def crawl(outlets: tuple[str, ...], config_path: str, db_url: str) -> None:
+@lock_wait_option
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch stored articles again, even when nothing says they changed.",
+)
+@click.option(
+    "--contact",
+    envvar="AGGREGATOR_CONTACT",
+    default="",
+    help="URL or e-mail for the User-Agent, so sites can reach you (env AGGREGATOR_CONTACT).",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy or AGGREGATOR_* setting for this run (repeatable), e.g. DOWNLOAD_TIMEOUT=10.",
+)
+def crawl(
+    outlets: tuple[str, ...],
+    config_path: str,
+    db_url: str,
+    lock_wait: float,
+    refresh: bool,
+    contact: str,
+    overrides: tuple[str, ...],
+) -> None:
     """Crawl OUTLETS (keys from the config; every enabled outlet when none are given).
 
-    Fetches feeds, sitemaps and pages, keeps the articles, groups reposts into
-    stories and records the run. Exits 4 when nothing could be fetched.
+    Reads robots.txt, the WordPress REST API, feeds, sitemaps and archive
+    pages newest first; fetches only what is new or changed since the last
+    run (the store's crawl state, see `aggregator state show`); keeps the
+    articles, groups reposts into stories and records the run. A run stopped
+    by Ctrl-C or a kill resumes where it stopped.
+
+    \b
+    Only one crawl writes to a store at a time: a second one waits --wait
+    seconds for the first, then exits 5.
+
+    \b
+    Exit codes: 0 done, 4 nothing could be fetched, 5 another crawl holds the
+    store, 6 some outlets fetched nothing, 130 interrupted; 2 configuration
+    error, 3 store error.
 
     \b
     Example:
       aggregator crawl cfr nknews --db sqlite:///data/aggregator.sqlite
     """
     config = load_config(config_path)
-    selected = config.select(outlets)
+    selected = [o.key for o in config.select(outlets)]
     Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
-    stats = run_crawl([o.key for o in selected], config_path, db_url)
+    settings = parse_overrides(overrides) | {"AGGREGATOR_CONTACT": contact}
+    progress = ProgressLine() if sys.stderr.isatty() else None
+    with crawl_lock(db_url, wait=lock_wait):
+        stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)
     print_crawl_summary(stats, sys.stdout)
+    sys.exit(exit_code(stats, selected))
+
+
+def exit_code(stats: dict[str, Any], outlets: list[str]) -> int:
+    """0 done; 4 nothing fetched; 6 some outlets fetched nothing; 130 interrupted."""
+    if stats.get("finish_reason") == "shutdown":
+        click.echo("interrupted: the next run resumes where this one stopped", err=True)
+        return EXIT_INTERRUPTED
     if not stats.get("response_received_count"):
         click.echo("error: no page could be fetched (see the errors above)", err=True)
-        sys.exit(EXIT_NOTHING_FETCHED)
+        return EXIT_NOTHING_FETCHED
+    counts = by_outlet(stats)
+    silent = [k for k in outlets if not any(counts.get(k, {}).get(n) for n in ("pages", "sources"))]
+    if silent:
+        click.echo(f"error: nothing could be fetched from {', '.join(silent)}", err=True)
+        return EXIT_SOME_OUTLETS_FAILED
+    return 0
+
+
+def parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """NAME=VALUE pairs; values are read as JSON when they are (numbers, true, lists), else text."""
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        try:
+            settings[name.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            settings[name.strip()] = text
+    return settings
 
 
 @main.command()
@@ -64,7 +153,8 @@ def demo(db_url: str) -> None:
         os.environ[DEMO_URL_VARIABLE] = site.url
         click.echo(f"demo site serving on {site.url}")
         load_config(config_path).select(DEMO_OUTLETS)
-        stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url)
+        progress = ProgressLine() if sys.stderr.isatty() else None
+        stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url, progress=progress)
     print_crawl_summary(stats, sys.stdout)
     click.echo("")
     with Store(db_url) as store, store.session() as session:
@@ -73,11 +163,41 @@ def demo(db_url: str) -> None:
     click.echo(f"\nexplore: aggregator stories --db {db_url}")
 
 
-def run_crawl(keys: list[str], config_path: str, db_url: str) -> dict[str, Any]:
+def run_crawl(
+    keys: list[str],
+    config_path: str,
+    db_url: str,
+    refresh: bool = False,
+    overrides: dict[str, Any] | None = None,
+    progress: Callable[..., None] | None = None,
+) -> dict[str, Any]:
     from spiders.runner import run_crawl as run  # Scrapy is imported only for crawls
 
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-    return run(keys, config_path, db_url, log_level=level)
+    return run(keys, config_path, db_url, level, refresh, overrides, progress)
+
+
+class ProgressLine:
+    """One line on the terminal (stderr), rewritten every second: pages, articles, stories,
+    drops, errors. Holds no stream: Scrapy deep-copies its settings, this among them."""
+
+    def __call__(self, stats: dict[str, Any], final: bool = False) -> None:
+        sys.stderr.write("\r\033[K" + progress_text(stats) + ("\n" if final else ""))
+        sys.stderr.flush()
+
+
+def progress_text(stats: dict[str, Any]) -> str:
+    def count(key: str) -> int:
+        return int(stats.get(key, 0))
+
+    drops = sum(with_prefix(stats, "aggregator/dropped/").values())
+    errors = sum(with_prefix(stats, "aggregator/errors/").values())
+    return (
+        f"pages {count('response_received_count')} · "
+        f"articles {count('aggregator/articles/new')} new · "
+        f"stories {count('aggregator/stories/new')} new · "
+        f"dropped {drops} · errors {errors}"
+    )
 
 
 def print_crawl_summary(stats: dict[str, Any], out: TextIO) -> None:
@@ -91,12 +211,23 @@ def print_crawl_summary(stats: dict[str, Any], out: TextIO) -> None:
         f"unchanged {count('aggregator/articles/unchanged')}, "
         f"new stories {count('aggregator/stories/new')}\n"
     )
-    drops = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("aggregator/dropped/")}
-    if drops:
-        out.write("dropped: " + ", ".join(f"{k} {v}" for k, v in sorted(drops.items())) + "\n")
-    errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("aggregator/errors/")}
-    if errors:
-        out.write("errors: " + ", ".join(f"{k} {v}" for k, v in sorted(errors.items())) + "\n")
+    discovered = with_prefix(stats, "aggregator/discovered/")
+    out.write(
+        "incremental: "
+        + (
+            ", ".join(f"{k} {v}" for k, v in sorted(discovered.items())) + " new URLs; "
+            if discovered
+            else ""
+        )
+        + f"not modified {count('aggregator/pages/not_modified')}, "
+        f"known and skipped {count('aggregator/pages/skipped')}\n"
+    )
+    for title, prefix in (("dropped", "aggregator/dropped/"), ("errors", "aggregator/errors/")):
+        counts = with_prefix(stats, prefix)
+        if counts:
+            out.write(
+                f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "\n"
+            )
 
 
 def _remove_sqlite_store(db_url: str) -> None:

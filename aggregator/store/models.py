@@ -5,6 +5,7 @@ outlets ──< articles >── stories          (stories.canonical_article_id 
                ├── signatures              one fingerprint per article, for dedup
                └── article_links           verified overlaps between two articles
 crawl_runs                                 one row per `aggregator crawl`
+crawl_state                                one row per URL an outlet's crawls know
 
 Views (story_overview, reposts, article_tags) and the full-text index
 (articles_fts on SQLite) are raw SQL in the migrations; docs/schema.md
@@ -16,7 +17,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from aggregator.store.types import UTCDateTime
@@ -158,6 +168,13 @@ class CrawlRunRow(Base):
     articles_unchanged: Mapped[int] = mapped_column(default=0)
     drops: Mapped[dict[str, Any]] = mapped_column(default=dict)
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Issue 5: what an incremental run did, and per outlet.
+    stories_new: Mapped[int] = mapped_column(default=0)
+    reposts_attached: Mapped[int] = mapped_column(default=0)
+    pages_not_modified: Mapped[int] = mapped_column(default=0)  # 304 answers to conditional GETs
+    urls_skipped: Mapped[int] = mapped_column(default=0)  # known URLs not fetched again
+    discovered: Mapped[dict[str, Any]] = mapped_column(default=dict)  # new URLs, by how found
+    by_outlet: Mapped[dict[str, Any]] = mapped_column(default=dict)  # outlet key -> counters
 
 
 class ArticleRevisionRow(Base):
@@ -182,3 +199,36 @@ class ArticleRevisionRow(Base):
     updated: Mapped[datetime | None]
     fetched_at: Mapped[datetime]  # when this text was fetched
     replaced_at: Mapped[datetime]  # when the fetch that changed it happened
+
+
+class CrawlStateRow(Base):
+    """What the crawler knows about one URL of one outlet (issue 5): the incremental crawl's memory.
+
+    ``kind`` is what the URL is (article, listing, feed, api, sitemap, robots);
+    ``found_via`` how it was first found (api, feed, news_sitemap, sitemap,
+    archive, link, config); ``status`` what became of it (queued, stored,
+    dropped, error, read); ``lastmod`` the sitemap lastmod or WordPress
+    modified time, ``content_hash`` the stored text's hash.
+    """
+
+    __tablename__ = "crawl_state"
+    __table_args__ = (
+        UniqueConstraint("outlet", "url", name="uq_crawl_state_outlet_url"),
+        Index("ix_crawl_state_status", "outlet", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    found_via: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None]
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    lastmod: Mapped[datetime | None]
+    published: Mapped[datetime | None]
+    content_hash: Mapped[str | None] = mapped_column(String(32))
+    first_seen: Mapped[datetime]
+    last_fetched: Mapped[datetime | None]

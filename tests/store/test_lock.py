@@ -145,3 +145,17 @@ def test_a_crawl_killed_mid_write_leaves_the_store_consistent(db_url: str) -> No
         ).fetchone()[0]
     assert stories_with_reposts > 0, "the writer re-formed stories, as a crawl does"
     Store(db_url).close()  # and it opens again
+
+
+def test_aggregator_crawl_exits_5_while_another_crawl_holds_the_store(
+    db_url: str, holder: subprocess.Popen[str], tmp_path
+) -> None:
+    config = tmp_path / "outlets.toml"
+    config.write_text('[outlets.a]\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "aggregator", "crawl", "--config", str(config), "--db", db_url],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.startswith("error: another crawl is writing to")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,378 @@
+"""Incremental crawl state: what the crawler knows about every URL of an outlet (issue 5).
+
+The state is a table in the store (``crawl_state``), not a hidden cache, so an
+analyst can read it and a killed run resumes from it: every URL a run decides
+to fetch is written as ``queued`` before it is requested, and becomes
+``stored``, ``dropped``, ``error`` or ``read`` once its answer is handled.
+The next run requests the ``queued`` ones first.
+
+    >>> state = CrawlState.load(store, ["htw"])          # doctest: +SKIP
+    >>> state.plan("htw", Found(url, FEED))               # 'new', 'changed', ... or None
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from aggregator.store import CrawlStateRow, Store
+
+logger = logging.getLogger(__name__)
+
+# How a URL was found, newest-first order (issue 5: REST API or feeds, then
+# news sitemap, then sitemap, then archive pages). Requests take the priority.
+API, FEED, NEWS_SITEMAP, SITEMAP, ARCHIVE, LINK, CONFIG, ROBOTS = (
+    "api",
+    "feed",
+    "news_sitemap",
+    "sitemap",
+    "archive",
+    "link",
+    "config",
+    "robots",
+)
+PRIORITY = {ROBOTS: 60, API: 50, FEED: 40, NEWS_SITEMAP: 30, SITEMAP: 20, CONFIG: 10}
+PRIORITY |= {ARCHIVE: 10, LINK: 0}
+
+# When several sources list a URL, it is credited to the most direct one.
+PRECEDENCE = (API, FEED, NEWS_SITEMAP, SITEMAP, ARCHIVE, LINK, CONFIG, ROBOTS)
+
+# What a URL is.
+ARTICLE, LISTING, PAGE = "article", "listing", "page"  # PAGE: fetched, not yet classified
+SOURCE_KINDS = ("feed", "api", "sitemap", "robots")
+
+# What became of it.
+QUEUED, STORED, DROPPED, ERROR, READ = "queued", "stored", "dropped", "error", "read"
+STATUSES = (QUEUED, STORED, DROPPED, ERROR, READ)
+
+# Already requested by this run (the spider's answer, not plan's).
+SCHEDULED = "scheduled"
+
+# Why a URL is fetched this run (plan's answers).
+NEW, RESUME, RETRY, CHANGED, REFRESH, REREAD = (
+    "new",
+    "resume",
+    "retry",
+    "changed",
+    "refresh",
+    "reread",
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A URL discovery turned up, with what the source said about it."""
+
+    url: str
+    found_via: str
+    kind: str = PAGE
+    lastmod: datetime | None = None  # sitemap lastmod, WordPress modified, Atom updated
+    published: datetime | None = None
+
+    @property
+    def date(self) -> datetime | None:
+        return self.lastmod or self.published
+
+
+@dataclass
+class UrlState:
+    """One row of ``crawl_state``, held in memory for the run."""
+
+    url: str
+    kind: str
+    found_via: str
+    status: str
+    first_seen: datetime
+    detail: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    lastmod: datetime | None = None
+    published: datetime | None = None
+    content_hash: str | None = None
+    last_fetched: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one answer said, for the state of its URL."""
+
+    status: str
+    kind: str | None = None
+    http_status: int | None = None
+    detail: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+_COLUMNS = tuple(f for f in UrlState.__dataclass_fields__ if f != "url")
+
+
+def plan(known: UrlState | None, found: Found, refresh: bool = False) -> str | None:
+    """Why ``found`` should be fetched this run, or None to leave it alone.
+
+    Stored articles are not fetched again unless their source dates a change
+    after our last fetch, or ``refresh`` is asked; errors are retried;
+    queued URLs (a run stopped before them) resume. Listing pages answer
+    REREAD: the spider decides whether this archive page is re-read.
+    """
+    if known is None:
+        return NEW
+    if known.status == QUEUED:
+        return RESUME
+    if known.status == ERROR:
+        return RETRY
+    if known.kind == LISTING:
+        return REREAD
+    if refresh:
+        return REFRESH
+    if known.status == STORED and _changed_since(found.lastmod, known):
+        return CHANGED
+    return None
+
+
+def _changed_since(lastmod: datetime | None, known: UrlState) -> bool:
+    if lastmod is None:
+        return False
+    seen = known.lastmod or known.last_fetched
+    return seen is None or lastmod > seen
+
+
+class CrawlState:
+    """The crawl state of some outlets, loaded once per run and written through to the store."""
+
+    def __init__(self, store: Store, urls: dict[str, dict[str, UrlState]]) -> None:
+        self.store = store
+        self.urls = urls
+
+    @classmethod
+    def load(cls, store: Store, outlets: Iterable[str]) -> CrawlState:
+        keys = list(outlets)
+        urls: dict[str, dict[str, UrlState]] = {key: {} for key in keys}
+        with store.session() as session:
+            for row in session.scalars(select(CrawlStateRow).where(CrawlStateRow.outlet.in_(keys))):
+                urls[row.outlet][row.url] = UrlState(
+                    url=row.url, **{name: getattr(row, name) for name in _COLUMNS}
+                )
+        return cls(store, urls)
+
+    def get(self, outlet: str, url: str) -> UrlState | None:
+        return self.urls.get(outlet, {}).get(url)
+
+    def is_first_crawl(self, outlet: str) -> bool:
+        return not self.urls.get(outlet)
+
+    def queued(self, outlet: str) -> list[UrlState]:
+        """URLs a previous run decided to fetch but never finished: resumed first."""
+        return [s for s in self.urls.get(outlet, {}).values() if s.status == QUEUED]
+
+    def rereads(self, outlet: str) -> list[UrlState]:
+        """Listing pages read before (first archive pages are re-read every run)."""
+        return [
+            s
+            for s in self.urls.get(outlet, {}).values()
+            if s.kind == LISTING and s.status != QUEUED
+        ]
+
+    def conditional_headers(self, outlet: str, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a page read before.
+
+        Validators are written only once an answer has been handled (its links
+        queued), so a page answering 304 has nothing new to give.
+        """
+        known = self.get(outlet, url)
+        if known is None or known.http_status not in (200, 304):
+            return {}
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    def queue(self, outlet: str, found: Sequence[Found]) -> None:
+        """Record URLs about to be requested as ``queued``, in one transaction.
+
+        A URL already known keeps how it was first found; a newer lastmod is kept.
+        """
+        now = datetime.now(UTC)
+        table = self.urls.setdefault(outlet, {})
+        new, changed = [], []
+        for item in found:
+            known = table.get(item.url)
+            if known is None:
+                known = UrlState(
+                    url=item.url,
+                    kind=item.kind,
+                    found_via=item.found_via,
+                    status=QUEUED,
+                    first_seen=now,
+                    lastmod=item.lastmod,
+                    published=item.published,
+                )
+                table[item.url] = known
+                new.append(known)
+            else:
+                known.status = QUEUED
+                _credit(known, item)
+                changed.append(known)
+        if new or changed:
+            with self.store.session() as session, session.begin():
+                _insert(session, outlet, new)
+                _update(session, outlet, changed)
+
+    def note(self, outlet: str, found: Sequence[Found]) -> None:
+        """Credit known URLs to a more direct source, and keep the newest date one gives."""
+        table = self.urls.get(outlet, {})
+        changed = [table[f.url] for f in found if f.url in table and _credit(table[f.url], f)]
+        if changed:
+            with self.store.session() as session, session.begin():
+                _update(session, outlet, changed)
+
+    def record(
+        self, outlet: str, url: str, fetched: Fetched, session: Session | None = None
+    ) -> None:
+        """Write what came back for ``url`` (in ``session``'s transaction when given)."""
+        known = self.get(outlet, url)
+        if known is None:
+            known = UrlState(
+                url=url,
+                kind=fetched.kind or PAGE,
+                found_via=LINK,
+                status=QUEUED,
+                first_seen=fetched.at,
+            )
+            self.urls.setdefault(outlet, {})[url] = known
+            inserting = True
+        else:
+            inserting = False
+        _apply(known, fetched)
+        if session is not None:
+            (_insert if inserting else _update)(session, outlet, [known])
+            return
+        with self.store.session() as own, own.begin():
+            (_insert if inserting else _update)(own, outlet, [known])
+
+
+def _credit(known: UrlState, found: Found) -> bool:
+    """Update ``known`` from another listing of it; True when something changed."""
+    before = (known.found_via, known.lastmod, known.published)
+    if _rank(found.found_via) < _rank(known.found_via):
+        known.found_via = found.found_via
+    known.lastmod = max(filter(None, (known.lastmod, found.lastmod)), default=None)
+    known.published = known.published or found.published
+    return before != (known.found_via, known.lastmod, known.published)
+
+
+def _rank(found_via: str) -> int:
+    return PRECEDENCE.index(found_via) if found_via in PRECEDENCE else len(PRECEDENCE)
+
+
+def _apply(known: UrlState, fetched: Fetched) -> None:
+    known.status = fetched.status
+    known.kind = fetched.kind or known.kind
+    if fetched.http_status != 304:
+        known.detail = fetched.detail
+    if fetched.http_status is not None:
+        known.http_status = fetched.http_status
+    if fetched.http_status not in (None, 304):  # a 304 keeps the validators it answered
+        known.etag = fetched.etag
+        known.last_modified = fetched.last_modified
+    known.content_hash = fetched.content_hash or known.content_hash
+    known.last_fetched = fetched.at
+
+
+def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
+    if not states:
+        return
+    values = [{"outlet": outlet, "url": s.url, **_values(s)} for s in states]
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    # Another run of the same outlet may have written the URL meanwhile: keep its row.
+    statement = insert(CrawlStateRow).on_conflict_do_nothing(index_elements=["outlet", "url"])
+    session.execute(statement, values)
+
+
+def _update(session: Session, outlet: str, states: list[UrlState]) -> None:
+    for state in states:
+        session.execute(
+            update(CrawlStateRow)
+            .where(CrawlStateRow.outlet == outlet, CrawlStateRow.url == state.url)
+            .values(**_values(state))
+        )
+
+
+def _values(state: UrlState) -> dict[str, object]:
+    return {name: getattr(state, name) for name in _COLUMNS}
+
+
+# Reading and clearing, for `aggregator state show|reset`.
+
+
+@dataclass(frozen=True)
+class StateSummary:
+    outlet: str
+    counts: dict[tuple[str, str], int]  # (kind, status) -> URLs
+    last_fetched: datetime | None
+
+
+def summarize(store: Store, outlet: str | None = None) -> list[StateSummary]:
+    """Per outlet: how many URLs of each kind are in each status."""
+    query = select(
+        CrawlStateRow.outlet,
+        CrawlStateRow.kind,
+        CrawlStateRow.status,
+        func.count(),
+        func.max(CrawlStateRow.last_fetched),
+    ).group_by(CrawlStateRow.outlet, CrawlStateRow.kind, CrawlStateRow.status)
+    if outlet is not None:
+        query = query.where(CrawlStateRow.outlet == outlet)
+    summaries: dict[str, StateSummary] = {}
+    with store.session() as session:
+        for key, kind, status, count, last in session.execute(query):
+            summary = summaries.setdefault(key, StateSummary(key, {}, None))
+            summary.counts[(kind, status)] = count
+            newest = max(filter(None, (summary.last_fetched, _aware(last))), default=None)
+            summaries[key] = replace(summary, last_fetched=newest)
+    return [summaries[key] for key in sorted(summaries)]
+
+
+def _aware(value: object) -> datetime | None:
+    """max() over a UTCDateTime column comes back as the raw stored value on SQLite."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def iter_urls(
+    store: Store, outlet: str, status: str | None = None, limit: int | None = None
+) -> Iterator[CrawlStateRow]:
+    """The outlet's URL states, most recently fetched first."""
+    query = select(CrawlStateRow).where(CrawlStateRow.outlet == outlet)
+    if status is not None:
+        query = query.where(CrawlStateRow.status == status)
+    query = query.order_by(
+        CrawlStateRow.last_fetched.desc().nulls_last(), CrawlStateRow.id.desc()
+    ).limit(limit)
+    with store.session() as session:
+        yield from session.scalars(query)
+
+
+def reset(store: Store, outlet: str | None = None) -> int:
+    """Forget the crawl state of one outlet (or all): the next run crawls it afresh.
+
+    Stored articles stay; they are recognised again by URL when fetched.
+    """
+    statement = delete(CrawlStateRow)
+    if outlet is not None:
+        statement = statement.where(CrawlStateRow.outlet == outlet)
+    with store.session() as session, session.begin():
+        return session.execute(statement).rowcount or 0

@@ -1,0 +1,100 @@
+"""Politeness (issue 5, item 3): per-outlet concurrency and delay, a User-Agent with a contact,
+AutoThrottle that keeps each outlet's delay as a floor, and Retry-After honoured on 429 and 503.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from time import monotonic
+from typing import Any
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.http import Request, Response
+
+from aggregator import __version__
+from aggregator.config import Outlet
+from aggregator.faults import retry_after_seconds
+
+logger = logging.getLogger(__name__)
+
+
+def user_agent(contact: str) -> str:
+    """``aggregator/0.1.0 (+contact)``: names the project and, when set, who to write to."""
+    detail = f"+{contact}" if contact else "news aggregation crawler"
+    return f"aggregator/{__version__} ({detail})"
+
+
+def configure_politeness(settings: Any, outlets: Iterable[Outlet]) -> None:
+    """Per-host download slots from the outlets' ``concurrency`` and ``delay``; the User-Agent.
+
+    Runs in the spider's ``from_crawler``, before Scrapy freezes the settings.
+    Outlets sharing a host share its slot: the most cautious values win.
+    """
+    slots: dict[str, dict[str, Any]] = dict(settings.getdict("DOWNLOAD_SLOTS"))
+    for outlet in outlets:
+        slot = slots.setdefault(outlet.host, {})
+        if outlet.concurrency is not None:
+            slot["concurrency"] = min(
+                outlet.concurrency, slot.get("concurrency", outlet.concurrency)
+            )
+        if outlet.delay is not None:
+            slot["delay"] = max(outlet.delay, slot.get("delay", 0.0))
+    settings.set("DOWNLOAD_SLOTS", {h: s for h, s in slots.items() if s}, priority="spider")
+    contact = settings.get("AGGREGATOR_CONTACT", "")
+    if settings.getpriority("USER_AGENT") <= settings.getpriority("BOT_NAME") or contact:
+        settings.set("USER_AGENT", user_agent(contact), priority="spider")
+    if not contact:
+        logger.info("AGGREGATOR_CONTACT is not set: sites cannot tell whom to write to")
+
+
+class PoliteThrottle(AutoThrottle):
+    """AutoThrottle that never goes below an outlet's configured delay for its host."""
+
+    def _response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
+        super()._response_downloaded(response, request, spider)
+        key = request.meta.get("download_slot")
+        slot = self.crawler.engine.downloader.slots.get(key)
+        floor = self.crawler.engine.downloader.per_slot_settings.get(key, {}).get("delay")
+        if slot is not None and floor is not None and slot.delay < floor:
+            slot.delay = floor
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Bounded retries (RETRY_TIMES) that wait as long as a 429 or 503 asks before trying again.
+
+    The wait holds back every request to that host, not only the retried one:
+    the download slot pauses for the Retry-After value (capped by
+    AGGREGATOR_CRAWL_RETRY_AFTER_MAX); AutoThrottle goes on adapting after it.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status in (429, 503) and not request.meta.get("dont_retry"):
+            wait = retry_after_seconds(_header(response, "Retry-After"))
+            if wait is not None:
+                self._hold_slot(request, wait)
+                retry = self._retry(request, f"{response.status} Retry-After {wait:g}s")
+                if retry is not None:
+                    self.crawler.stats.inc_value("aggregator/politeness/retry_after")
+                    return retry
+                return response
+        return super().process_response(request, response)
+
+    def _hold_slot(self, request: Request, wait: float) -> None:
+        cap = self.crawler.settings.getfloat("AGGREGATOR_CRAWL_RETRY_AFTER_MAX")
+        wait = min(wait, cap)
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(request.meta.get("download_slot"))
+        if slot is None:
+            return
+        # The downloader waits `delay - now + lastseen` before the slot's next request
+        # (jitter scales only `delay`): a lastseen `wait` ahead holds the host for `wait`.
+        slot.delay = max(slot.delay, 0.001)
+        slot.lastseen = max(slot.lastseen, monotonic() + wait)
+        logger.info("%s asked to wait %gs (Retry-After)", request.url, wait)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,228 @@
+"""The crawl's decisions without Scrapy: state planning, discovery parsers, faults, sites, politeness."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from lxml import html
+from scrapy.settings import Settings
+
+from aggregator import crawlstate as cs
+from aggregator.config import check_config, load_config
+from aggregator.crawlstate import CrawlState, Fetched, Found, UrlState, plan
+from aggregator.discovery import (
+    NotAnApiPage,
+    TooLarge,
+    api_entries,
+    feed_entries,
+    read_limited,
+    robots_sitemaps,
+    sitemap_entries,
+)
+from aggregator.faults import decode_html, error_kind, retry_after_seconds
+from aggregator.sites import site_for
+from aggregator.store import Store
+from spiders.politeness import configure_politeness, user_agent
+
+NOW = datetime(2016, 3, 1, 12, tzinfo=UTC)
+
+
+def known(status: str, kind: str = cs.ARTICLE, **values: object) -> UrlState:
+    return UrlState("http://a.example/p/", kind, cs.FEED, status, NOW, **values)
+
+
+class TestPlan:
+    def test_new_queued_and_failed_urls_are_fetched(self) -> None:
+        found = Found("http://a.example/p/", cs.FEED)
+        assert plan(None, found) == cs.NEW
+        assert plan(known(cs.QUEUED), found) == cs.RESUME
+        assert plan(known(cs.ERROR), found) == cs.RETRY
+
+    def test_stored_articles_are_left_alone_unless_changed_or_refreshed(self) -> None:
+        stored = known(cs.STORED, last_fetched=NOW, lastmod=NOW - timedelta(days=1))
+        assert plan(stored, Found(stored.url, cs.SITEMAP)) is None
+        assert plan(stored, Found(stored.url, cs.SITEMAP, lastmod=NOW - timedelta(days=1))) is None
+        assert (
+            plan(stored, Found(stored.url, cs.API, lastmod=NOW + timedelta(hours=1))) == cs.CHANGED
+        )
+        assert plan(stored, Found(stored.url, cs.FEED), refresh=True) == cs.REFRESH
+
+    def test_listings_are_for_the_spider_to_reread_and_drops_stay_dropped(self) -> None:
+        found = Found("http://a.example/p/", cs.LINK)
+        assert plan(known(cs.DROPPED, kind=cs.LISTING), found) == cs.REREAD
+        assert plan(known(cs.DROPPED, kind=cs.PAGE, detail="too_short"), found) is None
+
+
+class TestCrawlState:
+    def test_queue_record_and_reload(self, db_url: str) -> None:
+        store = Store(db_url)
+        state = CrawlState.load(store, ["a"])
+        url = "http://a.example/p/"
+        state.queue("a", [Found(url, cs.SITEMAP, lastmod=NOW)])
+        state.note("a", [Found(url, cs.API)])  # a more direct source takes the credit
+        state.record(
+            "a",
+            url,
+            Fetched(cs.STORED, kind=cs.ARTICLE, http_status=200, etag='"x"', content_hash="h"),
+        )
+        again = CrawlState.load(store, ["a"]).get("a", url)
+        assert again is not None
+        assert (again.status, again.found_via, again.lastmod, again.etag) == (
+            cs.STORED,
+            cs.API,
+            NOW,
+            '"x"',
+        )
+        assert CrawlState.load(store, ["a"]).conditional_headers("a", url) == {
+            "If-None-Match": '"x"'
+        }
+        # A 304 keeps the validators it answered to.
+        state.record("a", url, Fetched(cs.STORED, http_status=304))
+        assert CrawlState.load(store, ["a"]).get("a", url).etag == '"x"'
+        assert cs.reset(store, "a") == 1
+        assert CrawlState.load(store, ["a"]).is_first_crawl("a")
+        store.close()
+
+
+class TestDiscovery:
+    def test_news_sitemap_dates_and_lastmod(self) -> None:
+        body = (
+            b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+            b"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>"
+            b"<url><loc>http://a.example/1/</loc><lastmod>2016-02-01</lastmod>"
+            b"<news:news><news:publication_date>2016-01-31T10:00:00+01:00</news:publication_date>"
+            b"</news:news></url><url><loc>http://a.example/2/</loc></url></urlset>"
+        )
+        first, second = sitemap_entries(body)
+        assert first.is_news and first.published == datetime(2016, 1, 31, 9, tzinfo=UTC)
+        assert first.lastmod == datetime(2016, 2, 1, tzinfo=UTC)
+        assert not second.is_news and second.lastmod is None
+
+    def test_a_gzip_bomb_stops_at_the_limit(self) -> None:
+        bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
+        assert len(bomb) < 10_000
+        with pytest.raises(TooLarge, match="more than 1000000 bytes"):
+            read_limited(bomb, 1_000_000)
+        assert read_limited(gzip.compress(b"<urlset/>"), 100) == b"<urlset/>"
+
+    def test_robots_sitemaps_and_api_pages(self) -> None:
+        robots = (
+            "User-agent: *\nDisallow: /x/\nSitemap: /sitemap.xml\nsitemap: http://b.example/s.xml\n"
+        )
+        assert robots_sitemaps(robots, "http://a.example/robots.txt") == [
+            "http://a.example/sitemap.xml",
+            "http://b.example/s.xml",
+        ]
+        (post,) = api_entries(
+            b'[{"link": "http://a.example/p/", "date_gmt": "2016-01-02T03:04:05",'
+            b' "modified_gmt": "2016-01-03T00:00:00"}]'
+        )
+        assert post.published == datetime(2016, 1, 2, 3, 4, 5, tzinfo=UTC)
+        assert post.modified == datetime(2016, 1, 3, tzinfo=UTC)
+        with pytest.raises(NotAnApiPage):
+            api_entries(b'{"code": "rest_no_route"}')
+
+    def test_atom_entries_carry_their_updated_time(self) -> None:
+        body = (
+            b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><link href='/p/'/>"
+            b"<published>2016-01-01T00:00:00Z</published><updated>2016-01-05T00:00:00Z</updated>"
+            b"</entry></feed>"
+        )
+        (entry,) = feed_entries(body, "http://a.example/feed/")
+        assert entry.url == "http://a.example/p/"
+        assert entry.updated == datetime(2016, 1, 5, tzinfo=UTC)
+
+
+class TestFaults:
+    def test_error_kinds(self) -> None:
+        assert error_kind("DownloadTimeoutError") == "timeout"
+        assert error_kind("CannotResolveHostError") == "dns"
+        assert error_kind("HttpError", status=503) == "http_503"
+        assert error_kind("IgnoreRequest", "max redirections reached") == "redirect_loop"
+        assert error_kind("ResponseDataLossError") == "truncated"
+
+    def test_retry_after_takes_seconds_or_a_date(self) -> None:
+        assert retry_after_seconds("120") == 120.0
+        assert retry_after_seconds("Tue, 01 Mar 2016 12:00:30 GMT", now=NOW) == 30.0
+        assert retry_after_seconds("soon") is None
+
+    def test_charsets(self) -> None:
+        text = "<p>café naïve</p>"
+        assert decode_html(text.encode(), "iso-8859-1") == (text, "wrong_charset")
+        assert decode_html(text.encode("cp1252"), None) == (text, "missing_charset")
+        assert decode_html(b"<meta charset='cp1252'><p>caf\xe9</p>", None)[1] is None
+        assert decode_html(text.encode(), "utf-8") == (text, None)
+
+
+class TestSites:
+    def test_pagination_and_load_more(self, tmp_path: Path) -> None:
+        path = tmp_path / "outlets.toml"
+        path.write_text(
+            '[outlets.wp]\nurl = "http://a.example/blog/"\nplatform = "wordpress"\n'
+            '[outlets.cfr]\nurl = "http://c.example/blog/asia"\nsite = "cfr"\n',
+            encoding="utf-8",
+        )
+        config = load_config(path)
+        wp, cfr = site_for(config.outlets["wp"]), site_for(config.outlets["cfr"])
+        assert wp.is_pagination("http://a.example/blog/page/2/")
+        assert wp.is_pagination("http://a.example/blog/feed/?paged=3")
+        assert not wp.is_pagination("http://a.example/blog/tag/x/")
+        assert wp.api_url() == "http://a.example/blog/wp-json/wp/v2/posts"
+        assert (
+            wp.feed_page("http://a.example/blog/feed/", 2) == "http://a.example/blog/feed/?paged=2"
+        )
+        assert cfr.api_url() is None
+        tree = html.fromstring(
+            "<div><button class='load-more' data-next-page='3'>More</button></div>"
+        )
+        assert cfr.next_pages(tree, "http://c.example/blog/asia?page=2") == [
+            "http://c.example/blog/asia?page=3"
+        ]
+
+
+class TestConfig:
+    def test_the_crawl_options(self, tmp_path: Path) -> None:
+        path = tmp_path / "outlets.toml"
+        path.write_text(
+            '[outlets.a]\nurl = "https://a.example/"\nsince = 2016-01-20\nconcurrency = 2\n'
+            'delay = 1\ntimezone = "Asia/Seoul"\n',
+            encoding="utf-8",
+        )
+        outlet = load_config(path).outlets["a"]
+        assert (outlet.since, outlet.concurrency, outlet.delay) == (date(2016, 1, 20), 2, 1.0)
+        assert outlet.since_datetime == datetime(2016, 1, 19, 15, tzinfo=UTC)
+
+    def test_check_reports_every_error(self, tmp_path: Path) -> None:
+        path = tmp_path / "outlets.toml"
+        path.write_text(
+            '[outlets.a]\nurl = "https://a.example/"\nconcurrency = 0\nsince = "soon"\n\n'
+            '[outlets.b]\nurl = "https://b.example/"\nsite = "drupal"\n',
+            encoding="utf-8",
+        )
+        problems = check_config(path)
+        assert [p.split(": ")[0:2] for p in problems] == [
+            [f"{path}:3", "outlets.a.concurrency"],
+            [f"{path}:4", "outlets.a.since"],
+            [f"{path}:8", "outlets.b.site"],
+        ]
+
+
+class TestPoliteness:
+    def test_user_agent_names_the_project_and_the_contact(self) -> None:
+        assert user_agent("mailto:desk@example.org").endswith("(+mailto:desk@example.org)")
+        assert user_agent("").startswith("aggregator/")
+
+    def test_outlets_on_one_host_share_the_most_cautious_slot(self, tmp_path: Path) -> None:
+        path = tmp_path / "outlets.toml"
+        path.write_text(
+            '[outlets.a]\nurl = "https://h.example/a/"\nconcurrency = 4\ndelay = 0.5\n'
+            '[outlets.b]\nurl = "https://h.example/b/"\nconcurrency = 1\n',
+            encoding="utf-8",
+        )
+        settings = Settings({"AGGREGATOR_CONTACT": "https://example.org/crawler"})
+        configure_politeness(settings, load_config(path).outlets.values())
+        assert settings.getdict("DOWNLOAD_SLOTS") == {"h.example": {"concurrency": 1, "delay": 0.5}}
+        assert settings["USER_AGENT"].endswith("(+https://example.org/crawler)")
