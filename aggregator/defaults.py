@@ -29,6 +29,9 @@ AGGREGATOR_DEDUP_LSH_THRESHOLD = 0.5
 AGGREGATOR_DEDUP_ANCHOR_RATE = 8
 # ...and two articles are candidates when they share at least this many anchors.
 AGGREGATOR_DEDUP_MIN_ANCHORS = 2
+# ...which must also be this share of the smaller article's anchors: a repost shares most
+# of them, two unrelated articles only a few stock phrases.
+AGGREGATOR_DEDUP_ANCHOR_SHARE = 0.2
 # Share of the smaller article's shingles found in the larger one to call it a repost.
 AGGREGATOR_DEDUP_CONTAINMENT = 0.6
 # ...and at least this many shared shingles (about two short paragraphs), so a

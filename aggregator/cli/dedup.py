@@ -20,6 +20,12 @@ _SETTINGS = (
     ("--lsh-threshold", "lsh_threshold", float, "Whole-text Jaccard that makes LSH candidates."),
     ("--anchor-rate", "anchor_rate", int, "One shingle in this many is an anchor."),
     ("--min-anchors", "min_anchors", int, "Shared anchors that make two articles candidates."),
+    (
+        "--anchor-share",
+        "anchor_share",
+        float,
+        "...and their least share of the smaller one's anchors.",
+    ),
     ("--containment", "containment", float, "Share of the smaller text found in the larger."),
     ("--min-shared", "min_shared", int, "Shared shingles a repost needs at least."),
     ("--full-copy", "full_copy", float, "Share of the canonical a full copy carries."),

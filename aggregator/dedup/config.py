@@ -27,6 +27,7 @@ class DedupConfig:
     lsh_threshold: float = defaults.AGGREGATOR_DEDUP_LSH_THRESHOLD
     anchor_rate: int = defaults.AGGREGATOR_DEDUP_ANCHOR_RATE
     min_anchors: int = defaults.AGGREGATOR_DEDUP_MIN_ANCHORS
+    anchor_share: float = defaults.AGGREGATOR_DEDUP_ANCHOR_SHARE
     containment: float = defaults.AGGREGATOR_DEDUP_CONTAINMENT
     min_shared: int = defaults.AGGREGATOR_DEDUP_MIN_SHARED
     full_copy: float = defaults.AGGREGATOR_DEDUP_FULL_COPY
@@ -46,6 +47,8 @@ class DedupConfig:
             raise ConfigError(f"dedup lsh_threshold must be in (0, 1), got {self.lsh_threshold}")
         if not 1 <= self.anchor_rate <= 64:
             raise ConfigError(f"dedup anchor_rate must be between 1 and 64, got {self.anchor_rate}")
+        if not 0.0 <= self.anchor_share <= 1.0:
+            raise ConfigError(f"dedup anchor_share must be in [0, 1], got {self.anchor_share}")
         if self.min_anchors < 1:
             raise ConfigError(f"dedup min_anchors must be at least 1, got {self.min_anchors}")
         for name in ("containment", "full_copy"):

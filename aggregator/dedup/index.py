@@ -11,8 +11,14 @@ order they arrived in (issue 4: incremental ingest == ``dedup --rebuild``):
   of the outlet carrying it changes its chrome; ``add`` and ``remove`` return
   those articles so the matcher re-verifies their links.
 * **Candidates.** Two articles are candidates when they share at least
-  ``min_anchors`` anchors (``fingerprint.anchors``) outside their chrome: a
-  symmetric test on the pair, looked up exactly in ``Postings``.
+  ``min_anchors`` anchors (``fingerprint.anchors``) outside their chrome, and
+  those are at least ``anchor_share`` of the smaller article's anchors: a
+  symmetric test on the pair, looked up exactly in ``Postings``. Anchors are a
+  sample of the shingles, so a repost (60% or more of one text in the other)
+  shares about that share of the smaller one's anchors, while two unrelated
+  articles share a few stock phrases ("the value of the", "according to a
+  report"); without the share test those pairs, whose number grows with the
+  store, would each cost an exact verification.
 
 Articles live in *slots*; an article whose anchors change (new text, new
 chrome) moves to a fresh slot and the old one dies, so postings are only ever
@@ -53,6 +59,7 @@ class CandidateIndex:
         self._outlet_ids: dict[str, int] = {}
         self._outlet_names: list[str] = []
         self._outlet_of = np.zeros(1024, np.int32)  # -1: no outlet, so no chrome
+        self._anchor_count = np.zeros(1024, np.int32)  # anchors outside chrome, per slot
         self._alive = np.zeros(1024, bool)
         self._terms: list[np.ndarray] = []  # per slot: its paragraphs, mixed with its outlet
         self._chrome: list[frozenset[int]] = []
@@ -72,6 +79,7 @@ class CandidateIndex:
             self._paragraph_postings.nbytes
             + self._anchor_postings.nbytes
             + self._outlet_of.nbytes
+            + self._anchor_count.nbytes
             + self._alive.nbytes
             + sum(t.nbytes for t in self._terms)
         )
@@ -120,7 +128,7 @@ class CandidateIndex:
 
     def candidates(self, key: Key, fingerprint: Fingerprint) -> list[Key]:
         """Indexed articles sharing at least ``min_anchors`` anchors with ``key`` (itself indexed),
-        neither side counting its chrome."""
+        and at least ``anchor_share`` of the smaller one's, neither side counting its chrome."""
         slot = self._slot_of[key]
         own = fingerprint.anchors(self.config.anchor_rate, self._chrome[slot])
         _, slots = self._anchor_postings.lookup(own)
@@ -128,7 +136,11 @@ class CandidateIndex:
         if not len(slots):
             return []
         found, shared = counts(slots)
-        return [self._key_of[s] for s in found[shared >= self.config.min_anchors].tolist()]
+        smaller = np.minimum(self._anchor_count[found], len(own))
+        enough = (shared >= self.config.min_anchors) & (
+            shared >= self.config.anchor_share * smaller
+        )
+        return [self._key_of[s] for s in found[enough].tolist()]
 
     def _place(
         self,
@@ -142,6 +154,9 @@ class CandidateIndex:
         if slot >= len(self._alive):
             self._alive = np.concatenate((self._alive, np.zeros(len(self._alive), bool)))
             self._outlet_of = np.concatenate((self._outlet_of, np.zeros_like(self._outlet_of)))
+            self._anchor_count = np.concatenate(
+                (self._anchor_count, np.zeros_like(self._anchor_count))
+            )
         self._key_of.append(key)
         self._terms.append(terms if outlet_id >= 0 else terms[:0])
         self._chrome.append(chrome)
@@ -150,7 +165,9 @@ class CandidateIndex:
         self._slot_of[key] = slot
         if outlet_id >= 0:
             self._paragraph_postings.add(terms, slot)
-        self._anchor_postings.add(fingerprint.anchors(self.config.anchor_rate, chrome), slot)
+        anchors = fingerprint.anchors(self.config.anchor_rate, chrome)
+        self._anchor_count[slot] = len(anchors)
+        self._anchor_postings.add(anchors, slot)
 
     def _recompute_chrome(self, slots: set[int]) -> set[Key]:
         """Give each slot's article the chrome its outlet has now (in a fresh slot, as its
