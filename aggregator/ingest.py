@@ -97,8 +97,9 @@ def save_article(
         session.add(row)
     _copy_article(row, outlet_row, article, digest, fetched_at)
     session.flush()
-    save_signature(session, row.id, fingerprint, sketch)
-    touched = {row.id, *replace_links(session, row.id, links)}
+    new = status == STATUS_NEW
+    save_signature(session, row.id, fingerprint, sketch, new=new)
+    touched = {row.id, *replace_links(session, row.id, links, new=new)}
     touched |= apply_relinks(session, getattr(links, "relinked", {}))
     new_stories = recompute_stories(session, touched, config, now=fetched_at)
     return SaveResult(status, row.id, row.story_id, row.role, new_stories, revision)

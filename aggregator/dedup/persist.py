@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from datasketch import LeanMinHash
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from aggregator.dedup.assign import Facts, StoryAssignment, assign
 from aggregator.dedup.config import DedupConfig
@@ -32,18 +32,21 @@ _TITLE_FALLBACK_WORDS = 12
 _BATCH = 500
 
 
-def replace_links(session: Session, article_id: int, links: Iterable[Link]) -> set[int]:
+def replace_links(
+    session: Session, article_id: int, links: Iterable[Link], new: bool = False
+) -> set[int]:
     """Swap the article's stored links for ``links`` (whose ``b`` are article URLs);
-    return the articles it was linked to before."""
-    involving = or_(LinkRow.article_id == article_id, LinkRow.other_id == article_id)
-    former = {
-        other
-        for pair in session.execute(select(LinkRow.article_id, LinkRow.other_id).where(involving))
-        for other in pair
-        if other != article_id
-    }
-    session.execute(delete(LinkRow).where(involving))
+    return the articles it was linked to before. A ``new`` article (its row was just
+    inserted) has no stored links to look up or delete."""
+    former: set[int] = set()
+    if not new:
+        involving = or_(LinkRow.article_id == article_id, LinkRow.other_id == article_id)
+        pairs = session.execute(select(LinkRow.article_id, LinkRow.other_id).where(involving))
+        former = {other for pair in pairs for other in pair if other != article_id}
+        session.execute(delete(LinkRow).where(involving))
     by_url = {link.b: link for link in links}
+    if not by_url:
+        return former
     ids = article_ids(session, by_url)
     for url, link in by_url.items():
         other_id = ids.get(url)
@@ -92,9 +95,13 @@ def recompute_stories(
         return 0
     rows = load_rows(session, component)
     old_ids = {row.story_id for row in rows.values() if row.story_id is not None}
-    query = select(StoryRow.canonical_article_id, StoryRow.id).where(StoryRow.id.in_(old_ids))
-    assignment = StoryWriter(session, dict(session.execute(query).all()), now)
-    assignment.write(rows, stored_links(session, component), config)
+    old_canonicals = {}
+    if old_ids:
+        query = select(StoryRow.canonical_article_id, StoryRow.id).where(StoryRow.id.in_(old_ids))
+        old_canonicals = dict(session.execute(query).all())
+    assignment = StoryWriter(session, old_canonicals, now)
+    links = stored_links(session, component) if len(component) > 1 else []
+    assignment.write(rows, links, config)
     assignment.delete_unused(old_ids)
     return assignment.created
 
@@ -107,7 +114,7 @@ def load_rows(session: Session, ids: Iterable[int]) -> dict[int, ArticleRow]:
         query = (
             select(ArticleRow)
             .where(ArticleRow.id.in_(ids[start : start + _BATCH]))
-            .options(selectinload(ArticleRow.outlet), defer(ArticleRow.text))
+            .options(joinedload(ArticleRow.outlet), defer(ArticleRow.text))
         )
         rows.update((row.id, row) for row in session.scalars(query))
     return rows
@@ -259,10 +266,15 @@ def apply_relinks(session: Session, relinked: Mapping[str, list[Link]]) -> set[i
 
 
 def save_signature(
-    session: Session, article_id: int, fingerprint: Fingerprint, sketch: LeanMinHash | None
+    session: Session,
+    article_id: int,
+    fingerprint: Fingerprint,
+    sketch: LeanMinHash | None,
+    new: bool = False,
 ) -> None:
-    """Write an article's fingerprint and (when known) its whole-text MinHash."""
-    signature = session.get(SignatureRow, article_id)
+    """Write an article's fingerprint and (when known) its whole-text MinHash; a ``new``
+    article has no signature row yet."""
+    signature = None if new else session.get(SignatureRow, article_id)
     if signature is None:
         signature = SignatureRow(article_id=article_id)
         session.add(signature)
