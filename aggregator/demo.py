@@ -76,6 +76,9 @@ class DemoSite:
 class _Handler(BaseHTTPRequestHandler):
     root: Path
     server_version = "aggregator-demo"
+    # Keep-alive, as real sites serve: every response carries its Content-Length (a 304
+    # has no body), so one connection serves many requests.
+    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         self._respond(head_only=False)
