@@ -111,7 +111,13 @@ class OutletConfig:
             for enabled, error in self.unresolved.values():
                 if enabled:
                     raise error
-            return [o for o in self.outlets.values() if o.enabled]
+            enabled = [o for o in self.outlets.values() if o.enabled]
+            if not enabled:
+                raise ConfigError(
+                    f"{self.path}: no enabled outlets; name the ones to crawl "
+                    f"(known: {', '.join(self.keys) or 'none'})"
+                )
+            return enabled
         unknown = [k for k in keys if k not in self.outlets and k not in self.unresolved]
         if unknown:
             raise UnknownOutletError(unknown, self.keys)
@@ -139,7 +145,6 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "delay": (float, int),
     "site": str,
 }
-_URL_LISTS = ("feeds", "sitemaps", "start_urls")
 
 
 def load_config(path: str | os.PathLike[str]) -> OutletConfig:

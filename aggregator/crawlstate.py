@@ -13,6 +13,7 @@ The next run requests the ``queued`` ones first.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -45,7 +46,6 @@ PRECEDENCE = (API, FEED, NEWS_SITEMAP, SITEMAP, ARCHIVE, LINK, CONFIG, ROBOTS)
 
 # What a URL is.
 ARTICLE, LISTING, PAGE = "article", "listing", "page"  # PAGE: fetched, not yet classified
-SOURCE_KINDS = ("feed", "api", "sitemap", "robots")
 
 # What became of it.
 QUEUED, STORED, DROPPED, ERROR, READ = "queued", "stored", "dropped", "error", "read"
@@ -147,11 +147,16 @@ def _changed_since(lastmod: datetime | None, known: UrlState) -> bool:
 
 
 class CrawlState:
-    """The crawl state of some outlets, loaded once per run and written through to the store."""
+    """The crawl state of some outlets, loaded once per run and written through to the store.
+
+    The spider (on the reactor thread) and the storage pipeline (on its writer
+    thread) both use it, so every access to the URL table holds ``_lock``.
+    """
 
     def __init__(self, store: Store, urls: dict[str, dict[str, UrlState]]) -> None:
         self.store = store
         self.urls = urls
+        self._lock = threading.RLock()
 
     @classmethod
     def load(cls, store: Store, outlets: Iterable[str]) -> CrawlState:
@@ -165,22 +170,22 @@ class CrawlState:
         return cls(store, urls)
 
     def get(self, outlet: str, url: str) -> UrlState | None:
-        return self.urls.get(outlet, {}).get(url)
-
-    def is_first_crawl(self, outlet: str) -> bool:
-        return not self.urls.get(outlet)
+        with self._lock:
+            return self.urls.get(outlet, {}).get(url)
 
     def queued(self, outlet: str) -> list[UrlState]:
         """URLs a previous run decided to fetch but never finished: resumed first."""
-        return [s for s in self.urls.get(outlet, {}).values() if s.status == QUEUED]
+        with self._lock:
+            return [s for s in self.urls.get(outlet, {}).values() if s.status == QUEUED]
 
     def rereads(self, outlet: str) -> list[UrlState]:
         """Listing pages read before (first archive pages are re-read every run)."""
-        return [
-            s
-            for s in self.urls.get(outlet, {}).values()
-            if s.kind == LISTING and s.status != QUEUED
-        ]
+        with self._lock:
+            return [
+                s
+                for s in self.urls.get(outlet, {}).values()
+                if s.kind == LISTING and s.status != QUEUED
+            ]
 
     def conditional_headers(self, outlet: str, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since for a page read before.
@@ -204,35 +209,39 @@ class CrawlState:
         A URL already known keeps how it was first found; a newer lastmod is kept.
         """
         now = datetime.now(UTC)
-        table = self.urls.setdefault(outlet, {})
         new, changed = [], []
-        for item in found:
-            known = table.get(item.url)
-            if known is None:
-                known = UrlState(
-                    url=item.url,
-                    kind=item.kind,
-                    found_via=item.found_via,
-                    status=QUEUED,
-                    first_seen=now,
-                    lastmod=item.lastmod,
-                    published=item.published,
-                )
-                table[item.url] = known
-                new.append(known)
-            else:
-                known.status = QUEUED
-                _credit(known, item)
-                changed.append(known)
-        if new or changed:
+        with self._lock:
+            table = self.urls.setdefault(outlet, {})
+            for item in found:
+                known = table.get(item.url)
+                if known is None:
+                    known = UrlState(
+                        url=item.url,
+                        kind=item.kind,
+                        found_via=item.found_via,
+                        status=QUEUED,
+                        first_seen=now,
+                        lastmod=item.lastmod,
+                        published=item.published,
+                    )
+                    table[item.url] = known
+                    new.append(replace(known))
+                else:
+                    known.status = QUEUED
+                    _credit(known, item)
+                    changed.append(replace(known))
+        if new or changed:  # written from snapshots, outside the lock (see ``record``)
             with self.store.session() as session, session.begin():
                 _insert(session, outlet, new)
                 _update(session, outlet, changed)
 
     def note(self, outlet: str, found: Sequence[Found]) -> None:
         """Credit known URLs to a more direct source, and keep the newest date one gives."""
-        table = self.urls.get(outlet, {})
-        changed = [table[f.url] for f in found if f.url in table and _credit(table[f.url], f)]
+        with self._lock:
+            table = self.urls.get(outlet, {})
+            changed = [
+                replace(table[f.url]) for f in found if f.url in table and _credit(table[f.url], f)
+            ]
         if changed:
             with self.store.session() as session, session.begin():
                 _update(session, outlet, changed)
@@ -240,26 +249,33 @@ class CrawlState:
     def record(
         self, outlet: str, url: str, fetched: Fetched, session: Session | None = None
     ) -> None:
-        """Write what came back for ``url`` (in ``session``'s transaction when given)."""
-        known = self.get(outlet, url)
-        if known is None:
-            known = UrlState(
-                url=url,
-                kind=fetched.kind or PAGE,
-                found_via=LINK,
-                status=QUEUED,
-                first_seen=fetched.at,
-            )
-            self.urls.setdefault(outlet, {})[url] = known
-            inserting = True
-        else:
-            inserting = False
-        _apply(known, fetched)
+        """Write what came back for ``url`` (in ``session``'s transaction when given).
+
+        The lock covers the in-memory table only: the storage pipeline calls this
+        inside a transaction that already holds the database's write lock, so
+        holding ``_lock`` while waiting for the database could deadlock the two
+        threads. Rows are written from snapshots taken under the lock.
+        """
+        with self._lock:
+            table = self.urls.setdefault(outlet, {})
+            known = table.get(url)
+            inserting = known is None
+            if known is None:
+                known = table[url] = UrlState(
+                    url=url,
+                    kind=fetched.kind or PAGE,
+                    found_via=LINK,
+                    status=QUEUED,
+                    first_seen=fetched.at,
+                )
+            _apply(known, fetched)
+            snapshot = replace(known)
+        write = _insert if inserting else _update
         if session is not None:
-            (_insert if inserting else _update)(session, outlet, [known])
+            write(session, outlet, [snapshot])
             return
         with self.store.session() as own, own.begin():
-            (_insert if inserting else _update)(own, outlet, [known])
+            write(own, outlet, [snapshot])
 
 
 def _credit(known: UrlState, found: Found) -> bool:

@@ -1,14 +1,22 @@
 """Every default setting in one place (the scrapy-redis habit).
 
-Scrapy settings use these names; the CLI and the library read them through
-``aggregator.options`` so the three entry points agree.
+Scrapy settings use these names (``aggregator.settings`` also reads each from the
+environment), and the CLI's options default to them, so ``aggregator crawl``,
+``scrapy crawl`` and ``aggregator dedup`` agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from aggregator.errors import ConfigError
+
 # Where things live (relative to the working directory, like a cron job's `cd`).
 AGGREGATOR_CONFIG = "data/outlets.toml"
 AGGREGATOR_DB = "sqlite:///data/aggregator.sqlite"
+# Seconds a crawl waits for another one writing to the same store before it stops (exit 5).
+AGGREGATOR_LOCK_WAIT = 0.0
 
 # Who we are, for the User-Agent; a contact URL or e-mail is polite to set.
 AGGREGATOR_CONTACT = ""
@@ -72,3 +80,34 @@ AGGREGATOR_CRAWL_RETRY_AFTER_MAX = 300.0
 AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
 # A callable given the crawl's stats every second (the CLI's progress line); None: no display.
 AGGREGATOR_CRAWL_PROGRESS = None
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The AGGREGATOR_* settings ``environ`` sets, typed like their defaults.
+
+    A cron job's environment then reaches ``aggregator crawl``, ``scrapy crawl`` and
+    ``aggregator dedup`` alike.
+    """
+    found: dict[str, Any] = {}
+    for name, default in globals().items():
+        if name.startswith("AGGREGATOR_") and name in environ:
+            found[name] = _typed(name, environ[name], default)
+    return found
+
+
+def _typed(name: str, text: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if text.strip().lower() not in _BOOLEANS:
+            raise ConfigError(f"environment variable {name}: {text!r} is not true or false")
+        return _BOOLEANS[text.strip().lower()]
+    if isinstance(default, int | float):
+        try:
+            return type(default)(text)
+        except ValueError:
+            raise ConfigError(
+                f"environment variable {name}: {text!r} is not a {type(default).__name__}"
+            ) from None
+    return text
+
+
+_BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}

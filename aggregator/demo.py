@@ -22,7 +22,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
-DEMO_SITE = Path(__file__).resolve().parents[1] / "data" / "demo" / "site"
+DEMO_DATA = Path(__file__).resolve().parents[1] / "data"
+DEMO_SITE = DEMO_DATA / "demo" / "site"
+DEMO_CONFIG = DEMO_DATA / "outlets.toml"  # the demo outlets live beside the real ones
 DEMO_OUTLETS = ("demo-htw", "demo-cfr", "demo-rrm")
 DEMO_URL_VARIABLE = "AGGREGATOR_DEMO_URL"
 PLACEHOLDER = b"{{DEMO_ROOT}}"

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from dateutil import parser as dateparser
 from lxml import etree, html
+
+from aggregator.extract.dates import parse_date as parse_page_date
 
 logger = logging.getLogger(__name__)
 
@@ -93,16 +94,9 @@ class ApiEntry:
 
 
 def parse_date(value: str | None) -> datetime | None:
-    """An aware UTC datetime from a feed, sitemap or API date; naive dates are taken as UTC."""
-    if not value:
-        return None
-    try:
-        parsed = dateparser.parse(value)
-    except (ValueError, OverflowError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    """An aware UTC datetime from a feed, sitemap or API date (naive dates are UTC);
+    None for anything that is not a full, plausible date."""
+    return parse_page_date(value, UTC, fuzzy=False) if value else None
 
 
 def page_links(tree: html.HtmlElement, base_url: str) -> list[str]:
@@ -128,14 +122,6 @@ def announced_feeds(tree: html.HtmlElement, base_url: str) -> list[str]:
         if kind in _FEED_TYPES and href and "comment" not in title:
             feeds.append(urljoin(base_url, href))
     return list(dict.fromkeys(feeds))
-
-
-def canonical_link(tree: html.HtmlElement, base_url: str) -> str | None:
-    """The page's <link rel="canonical">, absolute."""
-    for href in tree.xpath("//link[@rel='canonical']/@href"):
-        if href.strip():
-            return urljoin(base_url, href.strip())
-    return None
 
 
 def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:

@@ -21,7 +21,6 @@ from aggregator.store.rawsql import FTS_TABLE, PG_FULLTEXT_CONFIG
 
 PAGE_SIZE = 500
 # Kept for callers of the first release; pages are PAGE_SIZE stories.
-EXPORT_BATCH = PAGE_SIZE
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,14 @@ any directory.
 
 from __future__ import annotations
 
-from aggregator import __version__
+import os
+
+from aggregator import __version__, defaults
 from aggregator.defaults import *  # noqa: F403  (all AGGREGATOR_* defaults)
+
+# Any AGGREGATOR_* setting may come from the environment, so scheduled `scrapy crawl`
+# jobs and `aggregator dedup --rebuild` see the same thresholds as `aggregator crawl`.
+globals().update(defaults.from_environment(os.environ))
 
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import multiprocessing
 import os
 import signal
@@ -22,11 +23,16 @@ from aggregator.extract import Extraction, ExtractOptions, extract_page
 from aggregator.page import PageItem
 from aggregator.urls import in_scope, normalize_url
 
+logger = logging.getLogger(__name__)
+
 
 class ExtractionPipeline:
-    def __init__(self, stats: Any, min_words: int, workers: int = 0) -> None:
+    def __init__(
+        self, stats: Any, min_words: int, workers: int = 0, max_chrome_line_words: int | None = None
+    ) -> None:
         self.stats = stats
         self.min_words = min_words
+        self.max_chrome_line_words = max_chrome_line_words
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
 
@@ -36,7 +42,12 @@ class ExtractionPipeline:
         workers = settings.getint("AGGREGATOR_CRAWL_EXTRACT_WORKERS")
         if workers < 0:
             workers = os.cpu_count() or 1
-        return cls(crawler.stats, settings.getint("AGGREGATOR_MIN_ARTICLE_WORDS"), workers)
+        return cls(
+            crawler.stats,
+            settings.getint("AGGREGATOR_MIN_ARTICLE_WORDS"),
+            workers,
+            settings.getint("AGGREGATOR_EXTRACT_MAX_CHROME_LINE_WORDS"),
+        )
 
     def open_spider(self) -> None:
         if self.workers:
@@ -58,7 +69,15 @@ class ExtractionPipeline:
         if not item.html:
             self._drop(item, "not_html", item.content_type)
         options = ExtractOptions(timezone=item.outlet.tzinfo, min_words=self.min_words)
-        result = await self._extract(item.html, item.url, options)
+        if self.max_chrome_line_words is not None:
+            options = dataclasses.replace(options, max_chrome_line_words=self.max_chrome_line_words)
+        try:
+            result = await self._extract(item.html, item.url, options)
+        except (
+            Exception
+        ) as exc:  # a page that breaks the extractor is a counted drop, not a lost one
+            logger.error("extraction failed on %s: %s: %s", item.url, type(exc).__name__, exc)
+            self._drop(item, "extract_error", type(exc).__name__)
         if result.article is None:
             self._drop(item, result.reason or "not_article", result.detail)
         since = item.outlet.since_datetime

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 from scrapy import signals
@@ -19,6 +20,7 @@ from aggregator.ingest import SaveResult, save_article, text_hash
 from aggregator.page import PageItem
 from aggregator.runs import finish_run, start_run
 from aggregator.store import Store
+from aggregator.store.lock import crawl_lock
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ class StoragePipeline:
         self.store: Store | None = None
         self.run_id: int | None = None
         self.writer: ThreadPoolExecutor | None = None
+        self.lock: ExitStack | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -46,6 +49,11 @@ class StoragePipeline:
         return getattr(self.crawler.spider, "state", None)
 
     def open_spider(self) -> None:
+        # One crawl writes to a store at a time, however it was started (aggregator crawl,
+        # scrapy crawl, Scrapyd); under `aggregator crawl` this nests in the CLI's hold.
+        self.lock = ExitStack()
+        wait = self.crawler.settings.getfloat("AGGREGATOR_LOCK_WAIT")
+        self.lock.enter_context(crawl_lock(self.db_url, wait=wait))
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self.store = Store(self.db_url)
         self.run_id = start_run(self.store, getattr(self.crawler.spider, "outlets", {}))
@@ -128,8 +136,10 @@ class StoragePipeline:
             self.writer = None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.store is None:
-            return
-        finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
-        self.store.close()
-        self.store = None
+        if self.store is not None:
+            finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
+            self.store.close()
+            self.store = None
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None

@@ -17,16 +17,16 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from time import monotonic
 from typing import Any
-from urllib.parse import urljoin
 
 import scrapy
-from lxml import etree, html
+from lxml import etree
 from scrapy.http import Response, TextResponse
 
 from aggregator import crawlstate as cs
 from aggregator.config import Outlet, load_config
 from aggregator.crawlstate import CrawlState, Fetched, Found
 from aggregator.discovery import announced_feeds, page_links
+from aggregator.extract.bodies import parse_html
 from aggregator.faults import decode_html, error_kind
 from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
@@ -165,7 +165,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         if not text or response.status >= 400:
             return
         try:
-            tree = html.document_fromstring(text)
+            tree = parse_html(text)
         except (etree.ParserError, ValueError):
             return  # the extraction pipeline counts the page
         if response.meta["found_via"] == cs.CONFIG:
@@ -375,7 +375,3 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         known = self.state.get(outlet.key, url)
         status = known.status if known and known.status != cs.QUEUED else cs.READ
         self.state.record(outlet.key, url, Fetched(status, http_status=304))
-
-    @staticmethod
-    def root_of(url: str) -> str:
-        return urljoin(url, "/robots.txt")

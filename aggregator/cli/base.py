@@ -3,7 +3,7 @@
 The library does the work; commands parse options, call it, format the result
 and turn library errors into one-line messages with an exit code
 (2 configuration or usage, 3 store, 4 nothing could be fetched, 5 the store is
-locked by another crawl). Click's own usage errors get the same one-line
+locked by another crawl, 6 some outlets fetched nothing, 130 interrupted). Click's own usage errors get the same one-line
 ``error: ...`` form, so a cron log never holds a usage screen or a traceback.
 """
 
@@ -117,7 +117,8 @@ def main(verbose: int) -> None:
     \b
     The store is --db (env AGGREGATOR_DB): sqlite:///FILE or postgresql+psycopg://...
     Exit codes: 0 done, 1 error, 2 configuration or usage, 3 store, 4 nothing
-    fetched, 5 another crawl is writing to the store.
+    fetched, 5 another crawl is writing to the store, 6 some outlets fetched
+    nothing, 130 interrupted (the next crawl resumes).
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     handler = logging.StreamHandler()

@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
-from aggregator import defaults
 from aggregator.cli.base import (
     EXIT_INTERRUPTED,
     EXIT_NOTHING_FETCHED,
@@ -31,9 +32,11 @@ from aggregator.cli.base import (
 )
 from aggregator.cli.stories import print_story_line
 from aggregator.config import load_config
+from aggregator.dedup import DedupConfig
 from aggregator.queries import StoryFilter, load_stories
 from aggregator.runs import by_outlet, with_prefix
 from aggregator.store import Store
+from aggregator.store.engine import sqlite_path
 from aggregator.store.lock import crawl_lock
 
 
@@ -94,6 +97,7 @@ def crawl(
     selected = [o.key for o in config.select(outlets)]
     Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     settings = parse_overrides(overrides) | {"AGGREGATOR_CONTACT": contact}
+    DedupConfig.from_settings(settings)  # a bad --set AGGREGATOR_DEDUP_* fails here, in one line
     progress = ProgressLine() if sys.stderr.isatty() else None
     with crawl_lock(db_url, wait=lock_wait):
         stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)
@@ -145,10 +149,10 @@ def demo(db_url: str) -> None:
     Serves data/demo/site on 127.0.0.1 (a free port), crawls the demo outlets
     with the real spider and pipelines, and lists the stories it found.
     """
-    from aggregator.demo import DEMO_OUTLETS, DEMO_URL_VARIABLE, DemoSite
+    from aggregator.demo import DEMO_CONFIG, DEMO_OUTLETS, DEMO_URL_VARIABLE, DemoSite
 
-    _remove_sqlite_store(db_url)
-    config_path = defaults.AGGREGATOR_CONFIG
+    _remove_demo_store(db_url, DEMO_OUTLETS)
+    config_path = str(DEMO_CONFIG)
     with DemoSite() as site:
         os.environ[DEMO_URL_VARIABLE] = site.url
         click.echo(f"demo site serving on {site.url}")
@@ -230,8 +234,23 @@ def print_crawl_summary(stats: dict[str, Any], out: TextIO) -> None:
             )
 
 
-def _remove_sqlite_store(db_url: str) -> None:
-    prefix = "sqlite:///"
-    if db_url.startswith(prefix):
-        for suffix in ("", "-wal", "-shm"):
-            Path(db_url.removeprefix(prefix) + suffix).unlink(missing_ok=True)
+def _remove_demo_store(db_url: str, demo_outlets: tuple[str, ...]) -> None:
+    """Start the demo from an empty store (its pages move to a new port every run), but
+    never delete a store that holds anything other than the demo's outlets."""
+    path = sqlite_path(db_url)
+    if path is None:
+        raise click.ClickException("the demo writes to a SQLite store: give --db sqlite:///FILE")
+    if not path.exists():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            keys = {key for (key,) in connection.execute("select key from outlets")}
+    except sqlite3.Error:
+        keys = {"(not an aggregator store)"}
+    if not keys <= set(demo_outlets):
+        raise click.ClickException(
+            f"{path} holds outlets other than the demo's ({', '.join(sorted(keys - set(demo_outlets)))}); "
+            "not deleting it: give the demo another --db"
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

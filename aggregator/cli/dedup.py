@@ -8,10 +8,11 @@ import click
 from sqlalchemy import func, select
 
 from aggregator import defaults
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, lock_wait_option, main
 from aggregator.dedup import DedupConfig
 from aggregator.dedup.rebuild import rebuild
 from aggregator.store import ArticleRow, LinkRow, SignatureRow, Store, StoryRow
+from aggregator.store.lock import crawl_lock
 
 _SETTINGS = (
     ("--shingle-size", "shingle_size", int, "Words per shingle (changing it re-reads the texts)."),
@@ -63,8 +64,11 @@ def setting_options(function: Any) -> Any:
     help="Recompute every link and story from the stored articles.",
 )
 @db_option
+@lock_wait_option
 @setting_options
-def dedup(rebuild_all: bool = False, db_url: str = "", **settings: Any) -> None:
+def dedup(
+    rebuild_all: bool = False, db_url: str = "", lock_wait: float = 0, **settings: Any
+) -> None:
     """Show how many articles, links and stories the store holds; --rebuild recomputes them.
 
     A rebuild verifies every stored article against all the others with the
@@ -79,7 +83,8 @@ def dedup(rebuild_all: bool = False, db_url: str = "", **settings: Any) -> None:
     config = DedupConfig(**settings)
     with Store(db_url) as store:
         if rebuild_all:
-            result = rebuild(store, config)
+            with crawl_lock(db_url, wait=lock_wait):  # no crawl writes while links are rebuilt
+                result = rebuild(store, config)
             click.echo(
                 f"rebuilt {result.articles} articles: {result.links} links, {result.stories} stories "
                 f"({result.stories_created} new), {result.fingerprints_refreshed} fingerprints refreshed, "

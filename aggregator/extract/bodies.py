@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from lxml import html
+
 EMPTY = "empty"
 NOT_HTML = "not_html"
 FEED = "feed"
@@ -68,3 +70,12 @@ def sniff(body: str, url: str | None = None) -> Sniff:
     if _XML_ROOT.match(head) and not re.search(r"<(?:html|body|head)\b", head, re.I):
         return Sniff(NOT_HTML, "XML document")
     return Sniff(None)
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def parse_html(text: str) -> html.HtmlElement:
+    """Parse a decoded page. An XHTML page's ``<?xml ... encoding="..."?>`` declaration is
+    dropped first: lxml refuses a decoded string that still declares its encoding."""
+    return html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from dateutil import parser as dateparser
 from lxml import etree, html
@@ -108,6 +108,8 @@ _TIMES = etree.XPath("//time[@datetime] | //abbr[contains(@class, 'published')][
 _UPDATED_TIMES = etree.XPath("//time[contains(@class, 'updated')][@datetime]")
 _ITEMPROPS = etree.XPath("//*[@itemprop][not(self::meta)]")
 _EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+_LATEST_AHEAD = timedelta(days=366)  # a page dated a year ahead is misdated, not early
+_PROBE_DEFAULTS = (datetime(1904, 2, 2), datetime(1905, 3, 3))
 _PUBLISHED_CLASSES = frozenset(["published", "entry-date", "dt-published"])
 
 
@@ -143,20 +145,28 @@ def find_dates(
     return PageDates(updated=updated)
 
 
-def parse_date(value: str, tz: tzinfo = UTC) -> datetime | None:
-    """Parse one date string; naive results take ``tz``. None when it is not a date."""
+def parse_date(value: str, tz: tzinfo = UTC, fuzzy: bool = True) -> datetime | None:
+    """Parse one date string; naive results take ``tz``. None when it is not a full date.
+
+    dateutil fills the fields a text lacks from a default date (today, unless told
+    otherwise), so "2012" or "5 hours ago" would become a date that depends on the
+    day of the crawl. The text is parsed with two defaults that differ in year,
+    month and day: if the results differ, a field was missing and there is no date.
+    """
     value = _normalise(value)
     if not value or not re.search(r"\d", value):
         return None
     try:
-        parsed = dateparser.parse(value, parserinfo=_PARSER_INFO, fuzzy=True)
+        first, second = (
+            dateparser.parse(value, parserinfo=_PARSER_INFO, fuzzy=fuzzy, default=default)
+            for default in _PROBE_DEFAULTS
+        )
+        if first.date() != second.date():
+            return None
+        parsed = (first if first.tzinfo else first.replace(tzinfo=tz)).astimezone(UTC)
     except (ValueError, OverflowError, TypeError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    parsed = parsed.astimezone(UTC)
-    latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
-    if not _EARLIEST_PLAUSIBLE <= parsed <= latest:
+    if not _EARLIEST_PLAUSIBLE <= parsed <= datetime.now(UTC) + _LATEST_AHEAD:
         return None
     return parsed
 

@@ -17,7 +17,7 @@ from lxml import etree, html
 from aggregator import defaults
 from aggregator.extract.article import Article, Extraction
 from aggregator.extract.attribution import split_credit, take_credit
-from aggregator.extract.bodies import sniff
+from aggregator.extract.bodies import parse_html, sniff
 from aggregator.extract.chrome import CHROME_LINES, COMMENT_SECTION_STARTS
 from aggregator.extract.content import as_document, find_content, remove_chrome
 from aggregator.extract.dates import find_dates
@@ -57,7 +57,7 @@ def extract_page(
     if body.reason:
         return Extraction(None, body.reason, body.detail)
     try:
-        tree = html.document_fromstring(html_text)
+        tree = parse_html(html_text)
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, UNPARSEABLE, str(exc))
     kind = classify(tree, url)

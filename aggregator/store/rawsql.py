@@ -15,9 +15,8 @@ FTS_TABLE = "articles_fts"
 FTS_TRIGGERS = ("articles_fts_insert", "articles_fts_delete", "articles_fts_update")
 # PostgreSQL's full-text index is an expression index: not expressible in the models.
 PG_FULLTEXT_INDEX = "ix_articles_fulltext"
-# The expression both the index and the search filter use, so the planner picks the index.
+# The text-search configuration the index and the search filter share, so the planner uses the index.
 PG_FULLTEXT_CONFIG = "simple"
-PG_FULLTEXT_DOCUMENT = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
 
 
 def is_raw_object(name: str | None) -> bool:

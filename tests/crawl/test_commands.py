@@ -53,7 +53,7 @@ def test_progress_text_counts_pages_articles_stories_drops_and_errors() -> None:
 
 
 @pytest.mark.e2e
-def test_an_outlet_that_fetches_nothing_exits_5(tmp_path: Path) -> None:
+def test_an_outlet_that_fetches_nothing_exits_6(tmp_path: Path) -> None:
     with Server(WordPressSite(count=2)) as server:
         config = write_config(
             tmp_path / "outlets.toml",

@@ -83,7 +83,7 @@ class TestCrawlState:
         state.record("a", url, Fetched(cs.STORED, http_status=304))
         assert CrawlState.load(store, ["a"]).get("a", url).etag == '"x"'
         assert cs.reset(store, "a") == 1
-        assert CrawlState.load(store, ["a"]).is_first_crawl("a")
+        assert CrawlState.load(store, ["a"]).urls["a"] == {}, "reset forgets every URL"
         store.close()
 
 
