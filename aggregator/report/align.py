@@ -1,0 +1,217 @@
+"""Which paragraphs of the original a repost took, and which words of them it kept.
+
+A story stores each repost's similarity and containment against its canonical
+text, but not *where* the shared text lies. This module finds it: paragraphs
+are matched by the share of their word shingles (the dedup fingerprint's, so
+quotes, dashes and case edits do not count as changes) found in one paragraph
+of the original; inside a matched pair, runs of at least ``MIN_SHARED_RUN``
+words in the same order (``difflib``) are the shared passages a page highlights.
+Paragraphs of the repost that match nothing are what it added (an intro, a
+credit line); runs of original paragraphs it left out are kept as skipped rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from aggregator.dedup import DedupConfig, Fingerprinter
+from aggregator.dedup.text import paragraphs, tokens
+
+# A repost paragraph was taken from an original paragraph when this share of its shingles
+# is found there: below it, a rewritten paragraph is new writing, not a copy.
+MATCH_SHARE = 0.5
+# Shorter runs of common words ("of the") say nothing about copying.
+MIN_SHARED_RUN = 3
+_DISPLAY_WORD = re.compile(r"\S+")
+
+TAKEN, ADDED, SKIPPED = "taken", "added", "skipped"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a paragraph's text, as printed, and whether the other side has it too."""
+
+    text: str
+    shared: bool
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph (numbered from 1 in its article) cut into segments."""
+
+    number: int
+    segments: tuple[Segment, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(segment.text for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    """One row of the side-by-side view.
+
+    ``taken``: an original paragraph and the repost's copy of it; ``added``: a
+    repost paragraph found nowhere in the original (``label`` says where:
+    intro, added, after); ``skipped``: original paragraphs the repost left out.
+    """
+
+    kind: str
+    original: tuple[Paragraph, ...]
+    repost: Paragraph | None
+    share: float = 0.0  # taken: share of the repost paragraph's shingles in the original one
+    label: str = ""
+
+    @property
+    def skipped_words(self) -> int:
+        return sum(len(p.text.split()) for p in self.original) if self.kind == SKIPPED else 0
+
+
+@dataclass(frozen=True)
+class Alignment:
+    rows: tuple[AlignedRow, ...]
+    original_paragraphs: int
+
+    @property
+    def taken(self) -> tuple[int, ...]:
+        """Numbers of the original paragraphs the repost carries, in the original's order."""
+        return tuple(
+            sorted({p.number for row in self.rows if row.kind == TAKEN for p in row.original})
+        )
+
+    @property
+    def added(self) -> tuple[AlignedRow, ...]:
+        return tuple(row for row in self.rows if row.kind == ADDED)
+
+
+class Original:
+    """The canonical text prepared once, to align any number of reposts against it.
+
+    >>> original = Original("One two three four five six.\\nSeven eight nine ten eleven twelve.")
+    >>> alignment = original.align("An intro of our own here.\\nSeven eight nine ten eleven twelve.")
+    >>> [row.kind for row in alignment.rows], alignment.taken
+    (['added', 'skipped', 'taken'], (2,))
+    """
+
+    def __init__(self, text: str, config: DedupConfig | None = None) -> None:
+        self._fingerprinter = Fingerprinter(config or DedupConfig())
+        self.paragraphs = paragraphs(text)
+        self._prints = [self._shingles(p) for p in self.paragraphs]
+        self._keys = [_word_keys(p) for p in self.paragraphs]
+        self._owners: dict[int, list[int]] = {}
+        for index, shingles in enumerate(self._prints):
+            for shingle in shingles:
+                self._owners.setdefault(shingle, []).append(index)
+
+    def align(self, repost_text: str) -> Alignment:
+        """The side-by-side rows for one repost, in the repost's order."""
+        rows: list[AlignedRow] = []
+        next_original = 0  # the first original paragraph not yet shown
+        matched_any = False
+        for number, paragraph in enumerate(paragraphs(repost_text), start=1):
+            match = self._best_match(paragraph)
+            if match is None:
+                label = "added" if matched_any else "intro"
+                rows.append(AlignedRow(ADDED, (), _plain(number, paragraph), label=label))
+                continue
+            index, share = match
+            if index > next_original:
+                rows.append(self._skipped(next_original, index))
+            rows.append(self._taken(index, number, paragraph, share))
+            next_original = max(next_original, index + 1)
+            matched_any = True
+        if next_original < len(self.paragraphs):
+            rows.append(self._skipped(next_original, len(self.paragraphs)))
+        return Alignment(_label_trailing(rows), len(self.paragraphs))
+
+    def _best_match(self, paragraph: str) -> tuple[int, float] | None:
+        """The original paragraph holding most of this one's shingles, if it holds enough."""
+        shingles = self._shingles(paragraph)
+        if not shingles:  # too short to shingle: only an identical paragraph matches
+            keys = _word_keys(paragraph)
+            same = next((i for i, k in enumerate(self._keys) if keys and k == keys), None)
+            return None if same is None else (same, 1.0)
+        hits: Counter[int] = Counter()
+        for shingle in shingles:
+            hits.update(self._owners.get(shingle, ()))
+        if not hits:
+            return None
+        index, count = min(hits.items(), key=lambda item: (-item[1], item[0]))
+        share = count / len(shingles)
+        return (index, share) if share >= MATCH_SHARE else None
+
+    def _taken(self, index: int, number: int, paragraph: str, share: float) -> AlignedRow:
+        original_marks, repost_marks = _shared_runs(self.paragraphs[index], paragraph)
+        return AlignedRow(
+            TAKEN,
+            (Paragraph(index + 1, original_marks),),
+            Paragraph(number, repost_marks),
+            share=share,
+        )
+
+    def _skipped(self, start: int, stop: int) -> AlignedRow:
+        left_out = tuple(_plain(i + 1, self.paragraphs[i]) for i in range(start, stop))
+        return AlignedRow(SKIPPED, left_out, None)
+
+    def _shingles(self, paragraph: str) -> frozenset[int]:
+        fingerprint = self._fingerprinter.fingerprint(paragraph)
+        return frozenset(np.unique(fingerprint.shingles).tolist())
+
+
+def _label_trailing(rows: list[AlignedRow]) -> tuple[AlignedRow, ...]:
+    """Added paragraphs after the last taken one are an ending of the repost's own."""
+    last_taken = max((i for i, row in enumerate(rows) if row.kind == TAKEN), default=-1)
+    return tuple(
+        AlignedRow(ADDED, (), row.repost, label="after")
+        if row.kind == ADDED and last_taken >= 0 and i > last_taken
+        else row
+        for i, row in enumerate(rows)
+    )
+
+
+def _plain(number: int, text: str) -> Paragraph:
+    return Paragraph(number, (Segment(text, False),))
+
+
+def _word_keys(paragraph: str) -> tuple[tuple[str, ...], ...]:
+    """Each printed word as the dedup normalisation sees it (case, quotes, dashes ignored)."""
+    return tuple(tuple(tokens(word.group())) for word in _DISPLAY_WORD.finditer(paragraph))
+
+
+def _shared_runs(original: str, repost: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """Both paragraphs cut into segments, shared ones being runs of words both have in order."""
+    original_words = list(_DISPLAY_WORD.finditer(original))
+    repost_words = list(_DISPLAY_WORD.finditer(repost))
+    matcher = difflib.SequenceMatcher(
+        None,
+        [tuple(tokens(w.group())) for w in original_words],
+        [tuple(tokens(w.group())) for w in repost_words],
+        autojunk=False,
+    )
+    runs = [block for block in matcher.get_matching_blocks() if block.size >= MIN_SHARED_RUN]
+    original_spans = [_span(original_words, run.a, run.size) for run in runs]
+    repost_spans = [_span(repost_words, run.b, run.size) for run in runs]
+    return _cut(original, sorted(original_spans)), _cut(repost, sorted(repost_spans))
+
+
+def _span(words: list[re.Match[str]], first: int, size: int) -> tuple[int, int]:
+    return words[first].start(), words[first + size - 1].end()
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> tuple[Segment, ...]:
+    """``text`` as alternating plain and shared segments (``spans`` sorted, disjoint)."""
+    segments: list[Segment] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            segments.append(Segment(text[at:start], False))
+        segments.append(Segment(text[start:end], True))
+        at = end
+    if at < len(text):
+        segments.append(Segment(text[at:], False))
+    return tuple(segments)
