@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -50,7 +50,8 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._env.filters.update(date=date_text, moment=moment_text, number=number_text)
-        self._env.filters["web_url"] = web_url
+        self._env.filters.update(web_url=web_url, last_day=last_day)
+        self._env.globals["range_text"] = range_text
         self._env.globals.update(links=self.links, heat=heat_level)
 
     def story(self, page: StoryPage) -> str:
@@ -70,6 +71,26 @@ def web_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if scheme in ("http", "https") else None
+
+
+def range_text(since: datetime | None, until: datetime | None) -> str:
+    """A digest's range as people say it: "2012-10-01 to 2012-10-31" (``until`` is exclusive)."""
+    first = None
+    if since:
+        first = f"{since:%Y-%m-%d}" if since.time() == time(0) else moment_text(since)
+    through = last_day(until)
+    if until is None:
+        return f"since {first}" if first else "at any time"
+    if through is None:  # an exclusive time of day
+        return f"{'from ' + first + ' ' if first else ''}before {moment_text(until)}"
+    return f"{first} to {through}" if first else f"through {through}"
+
+
+def last_day(until: datetime | None) -> str | None:
+    """The last date an exclusive ``until`` at midnight includes (the day before it)."""
+    if until is None or until.time() != time(0):
+        return None
+    return f"{until - timedelta(days=1):%Y-%m-%d}"
 
 
 def date_text(value: datetime | None) -> str:
