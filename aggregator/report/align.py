@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -112,22 +112,22 @@ class Original:
         """The side-by-side rows for one repost, in the repost's order."""
         rows: list[AlignedRow] = []
         next_original = 0  # the first original paragraph not yet shown
-        matched_any = False
         for number, paragraph in enumerate(paragraphs(repost_text), start=1):
             match = self._best_match(paragraph)
             if match is None:
-                label = "added" if matched_any else "intro"
-                rows.append(AlignedRow(ADDED, (), _plain(number, paragraph), label=label))
+                rows.append(AlignedRow(ADDED, (), _plain(number, paragraph)))
                 continue
             index, share = match
             if index > next_original:
                 rows.append(self._skipped(next_original, index))
             rows.append(self._taken(index, number, paragraph, share))
             next_original = max(next_original, index + 1)
-            matched_any = True
         if next_original < len(self.paragraphs):
-            rows.append(self._skipped(next_original, len(self.paragraphs)))
-        return Alignment(_label_trailing(rows), len(self.paragraphs))
+            # The original's unused ending sits after the last paragraph taken from it,
+            # before whatever the repost added at its own end.
+            last_taken = max((i for i, row in enumerate(rows) if row.kind == TAKEN), default=-1)
+            rows.insert(last_taken + 1, self._skipped(next_original, len(self.paragraphs)))
+        return Alignment(_labelled(rows), len(self.paragraphs))
 
     def _best_match(self, paragraph: str) -> tuple[int, float] | None:
         """The original paragraph holding most of this one's shingles, if it holds enough."""
@@ -163,14 +163,18 @@ class Original:
         return frozenset(np.unique(fingerprint.shingles).tolist())
 
 
-def _label_trailing(rows: list[AlignedRow]) -> tuple[AlignedRow, ...]:
-    """Added paragraphs after the last taken one are an ending of the repost's own."""
-    last_taken = max((i for i, row in enumerate(rows) if row.kind == TAKEN), default=-1)
+def _labelled(rows: list[AlignedRow]) -> tuple[AlignedRow, ...]:
+    """Added paragraphs say where they stand: before the first taken one (the repost's
+    intro), after the last (its ending), or in between."""
+    taken = [i for i, row in enumerate(rows) if row.kind == TAKEN]
+    if not taken:
+        return tuple(replace(row, label="added") if row.kind == ADDED else row for row in rows)
+
+    def label(index: int) -> str:
+        return "intro" if index < taken[0] else "after" if index > taken[-1] else "added"
+
     return tuple(
-        AlignedRow(ADDED, (), row.repost, label="after")
-        if row.kind == ADDED and last_taken >= 0 and i > last_taken
-        else row
-        for i, row in enumerate(rows)
+        replace(row, label=label(i)) if row.kind == ADDED else row for i, row in enumerate(rows)
     )
 
 
