@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -100,12 +99,16 @@ class Original:
 
     def __init__(self, text: str, config: DedupConfig | None = None) -> None:
         self._fingerprinter = Fingerprinter(config or DedupConfig())
+        self._word_keys: dict[str, tuple[str, ...]] = {}  # printed word -> its tokens
         self.paragraphs = paragraphs(text)
-        self._prints = [self._shingles(p) for p in self.paragraphs]
-        self._keys = [_word_keys(p) for p in self.paragraphs]
+        self._words = [self._split(p) for p in self.paragraphs]
+        self._verbatim: dict[tuple[tuple[str, ...], ...], int] = {}  # words -> first paragraph
+        for index, words in enumerate(self._words):
+            if words.keys:
+                self._verbatim.setdefault(words.keys, index)
         self._owners: dict[int, list[int]] = {}
-        for index, shingles in enumerate(self._prints):
-            for shingle in shingles:
+        for index, paragraph in enumerate(self.paragraphs):
+            for shingle in self._shingles(paragraph):
                 self._owners.setdefault(shingle, []).append(index)
 
     def align(self, repost_text: str) -> Alignment:
@@ -113,14 +116,15 @@ class Original:
         rows: list[AlignedRow] = []
         next_original = 0  # the first original paragraph not yet shown
         for number, paragraph in enumerate(paragraphs(repost_text), start=1):
-            match = self._best_match(paragraph)
+            words = self._split(paragraph)
+            match = self._best_match(words)
             if match is None:
                 rows.append(AlignedRow(ADDED, (), _plain(number, paragraph)))
                 continue
             index, share = match
             if index > next_original:
                 rows.append(self._skipped(next_original, index))
-            rows.append(self._taken(index, number, paragraph, share))
+            rows.append(self._taken(index, number, words, share))
             next_original = max(next_original, index + 1)
         if next_original < len(self.paragraphs):
             # The original's unused ending sits after the last paragraph taken from it,
@@ -129,29 +133,32 @@ class Original:
             rows.insert(last_taken + 1, self._skipped(next_original, len(self.paragraphs)))
         return Alignment(_labelled(rows), len(self.paragraphs))
 
-    def _best_match(self, paragraph: str) -> tuple[int, float] | None:
+    def _best_match(self, words: _Words) -> tuple[int, float] | None:
         """The original paragraph holding most of this one's shingles, if it holds enough."""
-        shingles = self._shingles(paragraph)
-        if not shingles:  # too short to shingle: only an identical paragraph matches
-            keys = _word_keys(paragraph)
-            same = next((i for i, k in enumerate(self._keys) if keys and k == keys), None)
-            return None if same is None else (same, 1.0)
-        hits: Counter[int] = Counter()
+        same = self._verbatim.get(words.keys)
+        if same is not None:  # copied word for word: most paragraphs of most reposts
+            return same, 1.0
+        shingles = self._shingles(words.text)
+        if not shingles:  # too short to shingle, and no identical paragraph
+            return None
+        hits: dict[int, int] = {}
         for shingle in shingles:
-            hits.update(self._owners.get(shingle, ()))
+            for index in self._owners.get(shingle, ()):
+                hits[index] = hits.get(index, 0) + 1
         if not hits:
             return None
         index, count = min(hits.items(), key=lambda item: (-item[1], item[0]))
         share = count / len(shingles)
         return (index, share) if share >= MATCH_SHARE else None
 
-    def _taken(self, index: int, number: int, paragraph: str, share: float) -> AlignedRow:
-        original_marks, repost_marks = _shared_runs(self.paragraphs[index], paragraph)
+    def _taken(self, index: int, number: int, words: _Words, share: float) -> AlignedRow:
+        original = self._words[index]
+        if original.keys == words.keys:  # a verbatim copy (up to quotes and case): all shared
+            marks = (Segment(original.text, True),), (Segment(words.text, True),)
+        else:
+            marks = _shared_runs(original, words)
         return AlignedRow(
-            TAKEN,
-            (Paragraph(index + 1, original_marks),),
-            Paragraph(number, repost_marks),
-            share=share,
+            TAKEN, (Paragraph(index + 1, marks[0]),), Paragraph(number, marks[1]), share=share
         )
 
     def _skipped(self, start: int, stop: int) -> AlignedRow:
@@ -161,6 +168,26 @@ class Original:
     def _shingles(self, paragraph: str) -> frozenset[int]:
         fingerprint = self._fingerprinter.fingerprint(paragraph)
         return frozenset(np.unique(fingerprint.shingles).tolist())
+
+    def _split(self, paragraph: str) -> _Words:
+        """The paragraph's printed words with their tokens (cached: reposts repeat words)."""
+        spans, keys = [], []
+        for word in _DISPLAY_WORD.finditer(paragraph):
+            key = self._word_keys.get(word.group())
+            if key is None:
+                key = self._word_keys[word.group()] = tuple(tokens(word.group()))
+            spans.append(word.span())
+            keys.append(key)
+        return _Words(paragraph, tuple(spans), tuple(keys))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A paragraph's printed words (where they stand) and what dedup reads in each."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    keys: tuple[tuple[str, ...], ...]
 
 
 def _labelled(rows: list[AlignedRow]) -> tuple[AlignedRow, ...]:
@@ -182,29 +209,19 @@ def _plain(number: int, text: str) -> Paragraph:
     return Paragraph(number, (Segment(text, False),))
 
 
-def _word_keys(paragraph: str) -> tuple[tuple[str, ...], ...]:
-    """Each printed word as the dedup normalisation sees it (case, quotes, dashes ignored)."""
-    return tuple(tuple(tokens(word.group())) for word in _DISPLAY_WORD.finditer(paragraph))
-
-
-def _shared_runs(original: str, repost: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+def _shared_runs(
+    original: _Words, repost: _Words
+) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     """Both paragraphs cut into segments, shared ones being runs of words both have in order."""
-    original_words = list(_DISPLAY_WORD.finditer(original))
-    repost_words = list(_DISPLAY_WORD.finditer(repost))
-    matcher = difflib.SequenceMatcher(
-        None,
-        [tuple(tokens(w.group())) for w in original_words],
-        [tuple(tokens(w.group())) for w in repost_words],
-        autojunk=False,
-    )
+    matcher = difflib.SequenceMatcher(None, original.keys, repost.keys, autojunk=False)
     runs = [block for block in matcher.get_matching_blocks() if block.size >= MIN_SHARED_RUN]
-    original_spans = [_span(original_words, run.a, run.size) for run in runs]
-    repost_spans = [_span(repost_words, run.b, run.size) for run in runs]
-    return _cut(original, sorted(original_spans)), _cut(repost, sorted(repost_spans))
+    original_spans = [_span(original, run.a, run.size) for run in runs]
+    repost_spans = [_span(repost, run.b, run.size) for run in runs]
+    return _cut(original.text, original_spans), _cut(repost.text, repost_spans)
 
 
-def _span(words: list[re.Match[str]], first: int, size: int) -> tuple[int, int]:
-    return words[first].start(), words[first + size - 1].end()
+def _span(words: _Words, first: int, size: int) -> tuple[int, int]:
+    return words.spans[first][0], words.spans[first + size - 1][1]
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> tuple[Segment, ...]:
