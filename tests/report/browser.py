@@ -67,12 +67,14 @@ def launched() -> Iterator[Any]:
             browser.close()
 
 
-def screenshot(page_file: Path, png: Path, width: int = 1100) -> None:
-    """A full-page PNG of a local HTML file, as the browser renders it."""
+def screenshot(page_file: Path, png: Path, width: int = 1100, height: int = 1500) -> None:
+    """A PNG of the top of a local HTML file (``height`` px at most), as the browser renders it."""
     with launched() as browser:
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.goto(page_file.resolve().as_uri())
-        page.screenshot(path=str(png), full_page=True)
+        page_height = page.evaluate("document.documentElement.scrollHeight")
+        clip = {"x": 0, "y": 0, "width": width, "height": min(height, page_height)}
+        page.screenshot(path=str(png), full_page=True, clip=clip)
 
 
 if __name__ == "__main__":
