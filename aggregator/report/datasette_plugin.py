@@ -35,7 +35,12 @@ STORY_ID_COLUMNS = {
     ("stories", "id"),
     (None, "story_id"),
 }
-STORY_TITLE_COLUMNS = {("story_overview", "title"), ("reposts", "story_title")}
+# (table or view, title column) -> the column holding that story's id.
+STORY_TITLE_COLUMNS = {
+    ("story_overview", "title"): "story_id",
+    ("reposts", "story_title"): "story_id",
+    ("stories", "title"): "id",
+}
 PLUGIN_NAME = "aggregator-report"
 
 
@@ -71,8 +76,9 @@ class ReportPlugin:
             return None
         if (table, column) in STORY_ID_COLUMNS and isinstance(value, int):
             return _link(datasette.urls.path(f"/-/story/{value}"), str(value))
-        if (table, column) in STORY_TITLE_COLUMNS and isinstance(value, str):
-            story_id = _story_id(row)
+        id_column = STORY_TITLE_COLUMNS.get((table, column))
+        if id_column and isinstance(value, str):
+            story_id = _story_id(row, id_column)
             if story_id is not None:
                 return _link(datasette.urls.path(f"/-/story/{story_id}"), value)
         return None
@@ -121,9 +127,9 @@ def _link(href: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, escape(text))
 
 
-def _story_id(row: Any) -> int | None:
+def _story_id(row: Any, column: str) -> int | None:
     try:
-        value = row["story_id"]
+        value = row[column]
     except (KeyError, IndexError):
         return None
     return value if isinstance(value, int) else None
