@@ -116,7 +116,8 @@ def datasette_timings(path: Path, url: str, story_id: int, repeat: int) -> dict[
     store = Store(url)
     pm.register(ReportPlugin(store, database=path.stem), name=PLUGIN_NAME)
     datasette = Datasette(files=[str(path)], settings={"sql_time_limit_ms": 60_000})
-    since, until = (d.strftime("%Y-%m-%d") for d in MONTH)
+    since, until = (d.strftime("%Y-%m-%d") for d in MONTH)  # until: exclusive, for SQL
+    last_day = f"{MONTH[1] - timedelta(days=1):%Y-%m-%d}"  # ours: a bare --until includes it
     matrix_sql = (
         "select r.outlet_name, r.canonical_outlet, count(*) as reposts from reposts r "
         "join stories s on s.id = r.story_id "
@@ -124,8 +125,8 @@ def datasette_timings(path: Path, url: str, story_id: int, repeat: int) -> dict[
         "group by 1, 2 order by reposts desc"
     )
     pages = {
-        "ours, served: story page": f"/-/story/{story_id}",
-        "ours, served: digest of the month": f"/-/digest?since={since}&until={until}",
+        "story page: served (`aggregator serve`)": f"/-/story/{story_id}",
+        "digest: served (`aggregator serve`)": f"/-/digest?since={since}&until={last_day}",
         "Datasette: reposts view, the story's 50 rows": f"/{path.stem}/reposts?story_id={story_id}",
         "Datasette: story_overview, the month (first 100 rows)": f"/{path.stem}/story_overview"
         f"?first_published__gte={since}&first_published__lt={until}",
@@ -153,61 +154,72 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reposts", type=int, default=50)
+    parser.add_argument(
+        "--store", type=Path, help="keep the built store in this file and reuse it next time"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aggregator-bench-") as directory:
-        path = Path(directory) / "bench.sqlite"
+        out = Path(directory)
+        path = args.store or out / "bench.sqlite"
         url = f"sqlite:///{path}"
-        started = time.perf_counter()
         wide = args.stories + 1
-        with Store(url) as store:
-            fill_store(store, args.stories, outlets=OUTLETS)
-            add_story(store, wide, 2 * args.stories + 1, wide_story(args.reposts))
-        print(
-            f"store of {args.stories:,} stories (+1 with {args.reposts} reposts) "
-            f"built in {time.perf_counter() - started:.0f} s"
-        )
+        if not path.exists():
+            build(url, args.stories, args.reposts)
         with Store(url) as store, store.session() as session:
             digest = load_digest(session, *MONTH)
         print(
             f"the month {MONTH[0]:%Y-%m}: {digest.story_count:,} stories, "
-            f"{digest.repost_count:,} reposts; median of {args.repeat} runs, 2 shared cores"
+            f"{digest.repost_count:,} reposts; median of {args.repeat} runs, 2 shared cores",
+            flush=True,
         )
-        out = Path(directory)
-        rows = {
-            "ours: story page, 50 reposts (library)": median_seconds(
+        since, until = (f"{MONTH[0]:%Y-%m-%d}", f"{MONTH[1] - timedelta(days=1):%Y-%m-%d}")
+        ours = {
+            "story page, 50 reposts: library, to a file": median_seconds(
                 lambda: write_story(url, wide, out / "story.html"), args.repeat
             ),
-            "ours: digest of the month (library)": median_seconds(
-                lambda: write_digest(url, out / "digest.html"), args.repeat
-            ),
-            "ours: `aggregator report ID -o` (process)": median_seconds(
+            "story page: `aggregator report ID -o` (process)": median_seconds(
                 lambda: cli(str(wide), "--db", url, "-o", str(out / "s.html")), args.repeat
             ),
-            "ours: `aggregator report --since -o` (process)": median_seconds(
+            "digest of the month: library, to a file": median_seconds(
+                lambda: write_digest(url, out / "digest.html"), args.repeat
+            ),
+            "digest: `aggregator report --since -o` (process)": median_seconds(
                 lambda: cli(
-                    "--since",
-                    "2012-03-01",
-                    "--until",
-                    "2012-03-31",
-                    "--db",
-                    url,
-                    "-o",
-                    str(out / "d.html"),
+                    "--since", since, "--until", until, "--db", url, "-o", str(out / "d.html")
                 ),
                 args.repeat,
             ),
         }
-        rows.update(datasette_timings(path, url, wide, args.repeat))
-        print_table(rows, out)
+        print_table({**ours, **datasette_timings(path, url, wide, args.repeat)}, out)
+
+
+def build(url: str, stories: int, reposts: int) -> None:
+    started = time.perf_counter()
+    with Store(url) as store:
+        fill_store(store, stories, outlets=OUTLETS)
+        add_story(store, stories + 1, 2 * stories + 1, wide_story(reposts))
+    print(
+        f"store of {stories:,} stories (+1 with {reposts} reposts) "
+        f"built in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
 
 def print_table(rows: dict[str, float], out: Path) -> None:
-    baseline = rows["Datasette: reposts view, the story's 50 rows"]
+    """Each of our pages beside the Datasette page a user would open for the same rows."""
+    story_base = rows["Datasette: reposts view, the story's 50 rows"]
+    month_base = rows["Datasette: story_overview, the month (first 100 rows)"]
     width = max(map(len, rows)) + 2
-    print(f"{'':<{width}}{'seconds':>9}{'vs Datasette reposts page':>28}")
+    print(f"{'':<{width}}{'seconds':>9}{'vs Datasette':>14}")
     for name, seconds in rows.items():
-        print(f"{name:<{width}}{seconds:>9.3f}{seconds / baseline:>27.1f}x")
+        base = story_base if "story" in name.split(":")[0] else month_base
+        ratio = "" if name.startswith("Datasette") else f"{seconds / base:.1f}x"
+        print(f"{name:<{width}}{seconds:>9.3f}{ratio:>14}")
     sizes = {name: (out / name).stat().st_size for name in ("story.html", "digest.html")}
+    print(
+        "vs Datasette: the story page against the reposts view filtered to the story, the digest "
+        "against story_overview filtered to the month"
+    )
     print(
         f"page sizes: story {sizes['story.html'] / 1024:.0f} KiB, "
         f"digest {sizes['digest.html'] / 1024:.0f} KiB"
