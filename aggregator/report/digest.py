@@ -40,7 +40,7 @@ class StorySummary:
     repost_count: int
     original: Outlet
     canonical_url: str
-    reposted_by: tuple[str, ...] = ()  # outlet names, top stories only
+    reposted_by: tuple[str, ...] = ()  # outlet names, earliest first; top stories only
 
 
 @dataclass(frozen=True)
@@ -149,13 +149,15 @@ def _top_stories(session: Session, in_range: Select, top: int) -> tuple[StorySum
     rows = session.execute(query).all()
     ids = [story.id for story, _, _ in rows]
     names: defaultdict[int, list[str]] = defaultdict(list)
+    first_repost = func.min(ArticleRow.published)
     reposting = (
         select(ArticleRow.story_id, OutletRow.name)
         .join(OutletRow, OutletRow.id == ArticleRow.outlet_id)
         .join(StoryRow, StoryRow.id == ArticleRow.story_id)
         .where(ArticleRow.story_id.in_(ids), ArticleRow.id != StoryRow.canonical_article_id)
-        .distinct()
-        .order_by(ArticleRow.story_id, OutletRow.name)
+        .group_by(ArticleRow.story_id, OutletRow.id, OutletRow.name)
+        # Who picked the story up first comes first; undated reposts last.
+        .order_by(ArticleRow.story_id, first_repost.is_(None), first_repost, OutletRow.name)
     )
     for story_id, name in session.execute(reposting):
         names[story_id].append(name)
