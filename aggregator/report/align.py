@@ -70,6 +70,17 @@ class AlignedRow:
     def skipped_words(self) -> int:
         return sum(len(p.text.split()) for p in self.original) if self.kind == SKIPPED else 0
 
+    @property
+    def numbers(self) -> str:
+        """The original paragraphs of this row as printed: "¶2", "¶5–7", "¶1, ¶3–4"."""
+        runs: list[list[int]] = []
+        for number in (p.number for p in self.original):
+            if runs and number == runs[-1][-1] + 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        return ", ".join(f"¶{r[0]}" if len(r) == 1 else f"¶{r[0]}–{r[-1]}" for r in runs)
+
 
 @dataclass(frozen=True)
 class Alignment:
@@ -112,25 +123,29 @@ class Original:
                 self._owners.setdefault(shingle, []).append(index)
 
     def align(self, repost_text: str) -> Alignment:
-        """The side-by-side rows for one repost, in the repost's order."""
+        """The side-by-side rows for one repost, in the repost's order.
+
+        Before each taken paragraph come the original paragraphs up to it that the
+        repost never takes (so a reordered repost shows none of them twice); the rest
+        of the original follows the last paragraph taken, before the repost's ending.
+        """
+        repost = [self._split(p) for p in paragraphs(repost_text)]
+        matches = [self._best_match(words) for words in repost]
+        taken = {match[0] for match in matches if match is not None}
         rows: list[AlignedRow] = []
-        next_original = 0  # the first original paragraph not yet shown
-        for number, paragraph in enumerate(paragraphs(repost_text), start=1):
-            words = self._split(paragraph)
-            match = self._best_match(words)
+        shown = 0  # original paragraphs before this one have a row
+        for number, (words, match) in enumerate(zip(repost, matches, strict=True), start=1):
             if match is None:
-                rows.append(AlignedRow(ADDED, (), _plain(number, paragraph)))
+                rows.append(AlignedRow(ADDED, (), _plain(number, words.text)))
                 continue
             index, share = match
-            if index > next_original:
-                rows.append(self._skipped(next_original, index))
+            rows += self._skipped(range(shown, index), taken)
             rows.append(self._taken(index, number, words, share))
-            next_original = max(next_original, index + 1)
-        if next_original < len(self.paragraphs):
-            # The original's unused ending sits after the last paragraph taken from it,
-            # before whatever the repost added at its own end.
-            last_taken = max((i for i, row in enumerate(rows) if row.kind == TAKEN), default=-1)
-            rows.insert(last_taken + 1, self._skipped(next_original, len(self.paragraphs)))
+            shown = max(shown, index + 1)
+        last_taken = max((i for i, row in enumerate(rows) if row.kind == TAKEN), default=-1)
+        rows[last_taken + 1 : last_taken + 1] = self._skipped(
+            range(shown, len(self.paragraphs)), taken
+        )
         return Alignment(_labelled(rows), len(self.paragraphs))
 
     def _best_match(self, words: _Words) -> tuple[int, float] | None:
@@ -161,9 +176,10 @@ class Original:
             TAKEN, (Paragraph(index + 1, marks[0]),), Paragraph(number, marks[1]), share=share
         )
 
-    def _skipped(self, start: int, stop: int) -> AlignedRow:
-        left_out = tuple(_plain(i + 1, self.paragraphs[i]) for i in range(start, stop))
-        return AlignedRow(SKIPPED, left_out, None)
+    def _skipped(self, indexes: range, taken: set[int]) -> list[AlignedRow]:
+        """One row for the paragraphs among ``indexes`` the repost never takes (if any)."""
+        left_out = tuple(_plain(i + 1, self.paragraphs[i]) for i in indexes if i not in taken)
+        return [AlignedRow(SKIPPED, left_out, None)] if left_out else []
 
     def _shingles(self, paragraph: str) -> frozenset[int]:
         fingerprint = self._fingerprinter.fingerprint(paragraph)

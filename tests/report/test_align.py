@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aggregator.report.align import ADDED, SKIPPED, TAKEN, Alignment, Original
 
@@ -110,3 +112,39 @@ def test_an_empty_repost_took_nothing() -> None:
     alignment = align([])
     assert kinds(alignment) == [SKIPPED]
     assert alignment.taken == ()
+
+
+def test_a_reordered_repost_shows_no_original_paragraph_twice() -> None:
+    alignment = align([ORIGINAL[4], ORIGINAL[1]])
+    assert kinds(alignment) == [SKIPPED, TAKEN, TAKEN, SKIPPED]
+    assert [p.number for p in alignment.rows[0].original] == [1, 3, 4]
+    assert alignment.rows[0].numbers == "¶1, ¶3–4"
+    assert alignment.rows[3].numbers == "¶6–7"
+    assert alignment.taken == (2, 5)
+
+
+WORD = st.sampled_from([*" ".join(ORIGINAL).split()[:60], "—", "“quoted”", "(2,737", "Ünïcode"])
+PARAGRAPH = st.lists(WORD, min_size=1, max_size=30).map(" ".join)
+
+
+@given(
+    original=st.lists(PARAGRAPH, min_size=1, max_size=6),
+    picks=st.lists(st.tuples(st.booleans(), st.integers(0, 5), PARAGRAPH), max_size=6),
+)
+@settings(max_examples=150, deadline=None)
+def test_every_paragraph_has_one_place_and_prints_exactly(
+    original: list[str], picks: list[tuple[bool, int, str]]
+) -> None:
+    """Whatever the texts: each repost paragraph is shown once, in order; each original
+    paragraph is taken or left out, never both; segments print the text unchanged."""
+    repost = [original[i % len(original)] if copy else own for copy, i, own in picks]
+    alignment = Original("\n".join(original)).align("\n".join(repost))
+    shown = [row.repost for row in alignment.rows if row.repost is not None]
+    assert [p.number for p in shown] == list(range(1, len(repost) + 1))
+    assert [p.text for p in shown] == repost
+    left_out = [p.number for row in alignment.rows if row.kind == SKIPPED for p in row.original]
+    assert len(left_out) == len(set(left_out)) and not set(left_out) & set(alignment.taken)
+    assert set(left_out) | set(alignment.taken) == set(range(1, len(original) + 1))
+    for row in alignment.rows:
+        for paragraph in row.original:
+            assert paragraph.text == original[paragraph.number - 1]
