@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
+from aggregator.errors import UnknownStoryError
 from aggregator.report.digest import Digest, load_digest
 from aggregator.report.render import Links, Renderer
-from aggregator.report.story import StoryPage, UnknownStoryError, load_story_page
+from aggregator.report.story import StoryPage, load_story_page
 
 __all__ = [
     "Digest",

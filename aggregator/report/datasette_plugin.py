@@ -23,9 +23,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from aggregator.cli.stories import DateParam
+from aggregator.errors import UnknownStoryError
 from aggregator.report.digest import load_digest
 from aggregator.report.render import Links, Renderer
-from aggregator.report.story import UnknownStoryError, load_story_page
+from aggregator.report.story import load_story_page
 from aggregator.store import Store, StoryRow
 
 # (table or view, column) whose value is a story id; None is a stored query's result.

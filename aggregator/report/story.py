@@ -6,19 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from aggregator.errors import AggregatorError
+from aggregator.errors import UnknownStoryError
 from aggregator.queries import carried_shares, load_story, reposts_of
 from aggregator.report.align import Alignment, Original
 from aggregator.report.timeline import Entry, Timeline, gap_text, layout
 from aggregator.store import ArticleRow, StoryRow
-
-
-class UnknownStoryError(AggregatorError):
-    """A story id the store does not hold (a typo, or a story merged away by a rebuild)."""
-
-    def __init__(self, story_id: int) -> None:
-        self.story_id = story_id
-        super().__init__(f"no story with id {story_id}")
 
 
 @dataclass(frozen=True)
