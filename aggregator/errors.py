@@ -1,6 +1,7 @@
 """The exceptions aggregator raises, one tree the CLI maps to exit codes.
 
 AggregatorError                 base class; exit code 1
+├── UnknownStoryError           a story id the store does not hold; exit 1
 ├── ConfigError                 outlets.toml or a setting is wrong (names file, line, key); exit 2
 │   └── UnknownOutletError      an outlet key on the command line is not configured; exit 2
 └── StoreError                  the store cannot be opened or written; exit 3
@@ -33,10 +34,24 @@ class UnknownOutletError(ConfigError):
         )
 
 
+class UnknownStoryError(AggregatorError):
+    """A story id the store does not hold (a typo, or a story merged away by a rebuild)."""
+
+    def __init__(self, story_id: int) -> None:
+        self.story_id = story_id
+        super().__init__(f"no story with id {story_id}")
+
+
 class StoreError(AggregatorError):
     """The story store cannot be opened, migrated or written."""
 
     exit_code = 3
 
 
-__all__ = ["AggregatorError", "ConfigError", "StoreError", "UnknownOutletError"]
+__all__ = [
+    "AggregatorError",
+    "ConfigError",
+    "StoreError",
+    "UnknownOutletError",
+    "UnknownStoryError",
+]

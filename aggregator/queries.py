@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_col
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.store import ArticleRow, OutletRow, StoryRow
+from aggregator.store import ArticleRow, LinkRow, OutletRow, StoryRow
 from aggregator.store.rawsql import FTS_TABLE, PG_FULLTEXT_CONFIG
 
 PAGE_SIZE = 500
@@ -120,6 +120,21 @@ def load_story(session: Session, story_id: int) -> StoryRow | None:
         .where(StoryRow.id == story_id)
         .options(selectinload(StoryRow.articles).selectinload(ArticleRow.outlet))
     )
+
+
+def carried_shares(session: Session, canonical_id: int) -> dict[int, float]:
+    """Per article linked to the canonical: the share of the canonical's text found in it."""
+    rows = session.scalars(
+        select(LinkRow).where(
+            or_(LinkRow.article_id == canonical_id, LinkRow.other_id == canonical_id)
+        )
+    )
+    return {
+        (r.other_id if r.article_id == canonical_id else r.article_id): (
+            r.article_in_other if r.article_id == canonical_id else r.other_in_article
+        )
+        for r in rows
+    }
 
 
 def outlet_keys(session: Session) -> list[str]:

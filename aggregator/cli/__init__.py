@@ -8,6 +8,7 @@ from aggregator.cli import (  # noqa: F401  (register commands)
     dedup,
     export,
     outlets,
+    report,
     serve,
     show,
     state,

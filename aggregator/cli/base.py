@@ -108,6 +108,7 @@ def main(verbose: int) -> None:
     aggregator crawl                      crawl every enabled outlet
     aggregator stories --since 2012-10-01 list stories with their reposts
     aggregator show 2                     one story: its original and each repost
+    aggregator report 2 -o story.html     how a story spread, as a page for the browser
     aggregator export --format csv -o s.csv   stories and reposts, to work with elsewhere
     aggregator stats                      what the store holds, the last crawl
     aggregator serve                      browse and query the store in Datasette

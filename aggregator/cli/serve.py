@@ -27,8 +27,10 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
 
     The store's stories and reposts views come with facets, articles with
     full-text search, and the example queries of docs/schema.md are stored
-    queries (each has a JSON API: add .json to its URL). SQLite stores only;
-    needs the serve extra: pip install 'aggregator[serve]'.
+    queries (each has a JSON API: add .json to its URL). Story ids and titles
+    link to story pages (/-/story/ID, as `aggregator report ID` writes them);
+    /-/digest?since=DATE&until=DATE is the digest. SQLite stores only; needs
+    the serve extra: pip install 'aggregator[serve]'.
 
     \b
     Example:
@@ -43,12 +45,21 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
     try:
         import uvicorn
         from datasette.app import Datasette
+        from datasette.plugins import pm
 
+        from aggregator.report.datasette_plugin import PLUGIN_NAME, ReportPlugin
         from aggregator.store.browse import METADATA_FILE, metadata_for
     except ImportError:
         raise AggregatorError("serve needs Datasette: pip install 'aggregator[serve]'") from None
-    Store(db_url).close()  # bring the schema (views, FTS index) up to date first
-    metadata = metadata_for(path.stem, metadata_path or METADATA_FILE)
-    datasette = Datasette(files=[str(path)], metadata=metadata, cors=False)
-    click.echo(f"serving {path} on http://{host}:{port}/{path.stem} (Ctrl-C stops)", err=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    with Store(db_url) as store:  # brings the schema (views, FTS index) up to date first
+        metadata = metadata_for(path.stem, metadata_path or METADATA_FILE)
+        # Registered in this process only: the story pages and digest read this store.
+        pm.register(ReportPlugin(store, database=path.stem), name=PLUGIN_NAME)
+        datasette = Datasette(files=[str(path)], metadata=metadata, cors=False)
+        base = f"http://{host}:{port}"
+        click.echo(
+            f"serving {path} on {base}/{path.stem} (story pages {base}/-/story/ID, "
+            f"digest {base}/-/digest; Ctrl-C stops)",
+            err=True,
+        )
+        uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import click
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.cli.base import db_option, main
 from aggregator.cli.stories import date_text
-from aggregator.queries import load_story, reposts_of
-from aggregator.store import ArticleRow, LinkRow, Store
+from aggregator.queries import carried_shares, load_story, reposts_of
+from aggregator.store import ArticleRow, Store
 from aggregator.store.models import ArticleRevisionRow
 
 
@@ -37,7 +37,7 @@ def show(story_id: int, db_url: str) -> None:
             raise click.ClickException(f"no story with id {story_id}")
         canonical = next(a for a in story.articles if a.id == story.canonical_article_id)
         reposts = reposts_of(story)
-        carried = _carried(session, canonical.id)
+        carried = carried_shares(session, canonical.id)
         updates = _updates(session, [a.id for a in story.articles])
         click.echo(f"Story {story.id}: {story.title}")
         click.echo(f"  canonical, chosen because: {story.canonical_reason}")
@@ -68,21 +68,6 @@ def _print_article(
             f"{indent}update: text changed {revision.replaced_at.date().isoformat()} "
             f"({revision.word_count} words before; kept as revision {revision.revision})"
         )
-
-
-def _carried(session: Session, canonical_id: int) -> dict[int, float]:
-    """Per linked article: the share of the canonical's text found in it."""
-    rows = session.scalars(
-        select(LinkRow).where(
-            or_(LinkRow.article_id == canonical_id, LinkRow.other_id == canonical_id)
-        )
-    )
-    return {
-        (r.other_id if r.article_id == canonical_id else r.article_id): (
-            r.article_in_other if r.article_id == canonical_id else r.other_in_article
-        )
-        for r in rows
-    }
 
 
 def _updates(session: Session, article_ids: list[int]) -> dict[int, list[ArticleRevisionRow]]:

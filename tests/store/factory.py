@@ -8,6 +8,7 @@ stories, so keyset pagination meets ties and undated stories.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,3 +111,39 @@ def _write(store: Store, articles: list[dict], stories: list[dict]) -> None:
                 .values(story_id=bindparam("story")),
                 [{"article_id": a["id"], "story": a["story_id"]} for a in articles],
             )
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One article of a story written by ``add_story``: the first piece is the canonical."""
+
+    outlet: int  # outlet number n (outlet id n + 1), as fill_store numbers them
+    published: datetime | None
+    text: str
+    role: str = "repost"
+    similarity: float | None = None
+    containment: float | None = None
+    credit: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+def add_story(store: Store, story_id: int, first_article_id: int, pieces: list[Piece]) -> None:
+    """Write one story of any shape (a canonical and its reposts) beside what is stored."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = []
+    for number, piece in enumerate(pieces):
+        article_id = first_article_id + number
+        url = piece.url or f"http://o{piece.outlet}.test/story/{story_id}/{article_id}/"
+        role = "canonical" if number == 0 else piece.role
+        row = _article(
+            article_id, story_id, url, piece.outlet, piece.published, piece.text, now, role
+        )
+        row.update(
+            title=piece.title or f"Story {story_id}", similarity=piece.similarity,
+            containment=piece.containment, attribution_text=piece.credit,
+        )  # fmt: skip
+        articles.append(row)
+    story = _story(story_id, first_article_id, len(pieces), [p.published for p in pieces], now)
+    story["title"] = pieces[0].title or story["title"]
+    _write(store, articles, [story])

@@ -59,6 +59,7 @@ def test_the_egg_holds_the_project_and_its_settings_entry_point(egg: Path) -> No
     assert {"aggregator/settings.py", "spiders/outlet.py", "pipelines/storage.py"} <= names
     assert "aggregator/store/migrations/versions/0001_first_schema.py" in names
     assert "aggregator/store/datasette.yaml" in names
+    assert "aggregator/report/templates/story.html" in names
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
     assert "[scrapy]\nsettings = aggregator.settings" in entry_points
 
