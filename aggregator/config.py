@@ -11,6 +11,7 @@ An outlet needs a key and a home page; everything else is optional::
     max_pages = 500                       # optional: pages fetched per run
     concurrency = 2                       # optional: parallel requests to its host
     delay = 1.0                           # optional: seconds between requests to its host
+    offsite = true                        # optional: follow links to other (public) hosts
 
 String values may name environment variables as ``${NAME}``; the bundled demo
 uses ``${AGGREGATOR_DEMO_URL}`` for the address of its local server.
@@ -59,6 +60,7 @@ class Outlet:
     concurrency: int | None = None  # parallel requests to the outlet's host
     delay: float | None = None  # seconds between two requests to the outlet's host
     site: str = "generic"  # a site adapter (aggregator.sites) for sites that need one
+    offsite: bool = False  # links may lead to other hosts (public ones: aggregator.scope)
 
     @property
     def scope(self) -> str:
@@ -144,6 +146,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "concurrency": int,
     "delay": (float, int),
     "site": str,
+    "offsite": bool,
 }
 
 
