@@ -109,9 +109,9 @@ def write_csv(
         reposts.writeheader()
     count = 0
     for record in records:
-        stories.writerow(_spreadsheet_row(story_row(record)))
+        stories.writerow(_csv_row(story_row(record)))
         if reposts is not None:
-            reposts.writerows(map(_spreadsheet_row, repost_rows(record)))
+            reposts.writerows(map(_csv_row, repost_rows(record)))
         count += 1
     return count
 
@@ -134,8 +134,16 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def _spreadsheet_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: spreadsheet_safe(value) for key, value in row.items()}
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Cells safe from spreadsheets, with line breaks as "\n": the csv module quotes a cell
+    holding "\n" but not one holding a bare "\r", which would end the row early."""
+    return {key: _line_breaks(spreadsheet_safe(value)) for key, value in row.items()}
+
+
+def _line_breaks(value: Any) -> Any:
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def story_row(record: dict[str, Any]) -> dict[str, Any]:

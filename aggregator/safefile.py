@@ -42,12 +42,18 @@ class OutputPathError(AggregatorError):
     exit_code = 2
 
 
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """Is ``path`` a character device or FIFO, written into as it is (no file beside it)?"""
+    existing = _lstat(Path(path))
+    return existing is not None and _streams(existing)
+
+
 @contextmanager
 def replacing(path: str | os.PathLike[str], binary: bool = False) -> Iterator[IO[Any]]:
     """A file object for ``path``, written as described above; the file is in place on exit."""
     target = Path(path)
     existing = _lstat(target)
-    if existing is not None and (stat.S_ISCHR(existing.st_mode) or stat.S_ISFIFO(existing.st_mode)):
+    if existing is not None and _streams(existing):
         with _open_stream(target, binary) as out:
             yield out
         return
@@ -72,6 +78,10 @@ def replacing(path: str | os.PathLike[str], binary: bool = False) -> Iterator[IO
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _streams(existing: os.stat_result) -> bool:
+    return stat.S_ISCHR(existing.st_mode) or stat.S_ISFIFO(existing.st_mode)
 
 
 def _lstat(target: Path) -> os.stat_result | None:

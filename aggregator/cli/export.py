@@ -21,7 +21,7 @@ from aggregator.export import (
     write_parquet,
 )
 from aggregator.queries import iter_story_records
-from aggregator.safefile import replacing
+from aggregator.safefile import is_stream, replacing
 from aggregator.store import Store
 
 
@@ -78,7 +78,7 @@ def export(
         raise click.BadParameter(
             "stories and reposts cannot both go to stdout", param_hint="'--reposts-output'"
         )
-    if fmt == "csv" and output and not reposts_output:
+    if fmt == "csv" and output and not reposts_output and not is_stream(output):
         reposts_output = str(Path(output).with_suffix("")) + ".reposts.csv"
     selected = story_filter(**filters)
     with Store(db_url) as store, store.session() as session, ExitStack() as files:
@@ -98,7 +98,7 @@ def _report(count: int, output: str | None, reposts_output: str | None, fmt: str
     if output:
         also = f" and their reposts to {reposts_output}" if reposts_output else ""
         click.echo(f"wrote {count} stories to {output}{also}", err=True)
-    elif fmt == "csv" and not reposts_output:
+    if fmt == "csv" and not reposts_output:
         click.echo("note: reposts not written (give --reposts-output FILE)", err=True)
 
 
