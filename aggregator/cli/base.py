@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import __version__, defaults
 from aggregator.errors import AggregatorError, StoreError
+from aggregator.terminal import terminal_text
 
 # Exit codes a cron job can act on (configuration 2 and store 3 come from aggregator.errors).
 EXIT_NOTHING_FETCHED = 4
@@ -56,6 +57,12 @@ lock_wait_option = click.option(
 )
 
 
+def echo(message: object = "", err: bool = False) -> None:
+    """``click.echo`` for lines holding stored or fetched text (titles, URLs, credit lines):
+    nothing in them reaches the terminal as an escape sequence (``aggregator.terminal``)."""
+    click.echo(terminal_text(message), err=err)
+
+
 class AggregatorGroup(click.Group):
     """Turns library and usage errors into a one-line message and the error's exit code."""
 
@@ -65,15 +72,15 @@ class AggregatorGroup(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except AggregatorError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else ctx.command_path
             message = exc.format_message().rstrip(".")
-            click.echo(f"error: {message} (see {command} --help)", err=True)
+            echo(f"error: {message} (see {command} --help)", err=True)
             ctx.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"error: {exc.format_message()}", err=True)
+            echo(f"error: {exc.format_message()}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             # `aggregator export | head`: the reader left; stop quietly, as other tools do.
@@ -83,13 +90,13 @@ class AggregatorGroup(click.Group):
             if ctx.params.get("verbose", 0) >= 2:
                 raise
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            click.echo(f"error: the store failed: {reason}", err=True)
+            echo(f"error: the store failed: {reason}", err=True)
             ctx.exit(StoreError.exit_code)
         except Exception as exc:  # a bug: one line for the cron log, the traceback with -vv
             if ctx.params.get("verbose", 0) >= 2:
                 raise
             message = str(exc).splitlines()[0] if str(exc) else ""
-            click.echo(
+            echo(
                 f"error: unexpected {type(exc).__name__}: {message} (run with -vv for the traceback)",
                 err=True,
             )
@@ -124,11 +131,18 @@ def main(verbose: int) -> None:
     handler = logging.StreamHandler()
     # On the handler, not only the root logger: Scrapy sets its own loggers to DEBUG.
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     if verbose < 2:
         handler.addFilter(_one_line_errors)
     logging.root.addHandler(handler)
     logging.root.setLevel(level)
+
+
+class _TerminalFormatter(logging.Formatter):
+    """Log lines quote URLs and messages from the web: printed without escape sequences."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record), keep_newlines=True)
 
 
 def _one_line_errors(record: logging.LogRecord) -> bool:

@@ -8,7 +8,7 @@ import click
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, echo, main
 from aggregator.cli.stories import date_text
 from aggregator.queries import load_story, reposts_of
 from aggregator.store import ArticleRow, LinkRow, Store
@@ -39,11 +39,11 @@ def show(story_id: int, db_url: str) -> None:
         reposts = reposts_of(story)
         carried = _carried(session, canonical.id)
         updates = _updates(session, [a.id for a in story.articles])
-        click.echo(f"Story {story.id}: {story.title}")
-        click.echo(f"  canonical, chosen because: {story.canonical_reason}")
+        echo(f"Story {story.id}: {story.title}")
+        echo(f"  canonical, chosen because: {story.canonical_reason}")
         _print_article(canonical, updates, indent="    ")
         for repost in reposts:
-            click.echo(
+            echo(
                 f"  {repost.role}: similarity {_number(repost.similarity)}, "
                 f"containment {_number(repost.containment)}, "
                 f"carries {_number(carried.get(repost.id))} of the canonical"
@@ -54,17 +54,17 @@ def show(story_id: int, db_url: str) -> None:
 def _print_article(
     article: ArticleRow, updates: dict[int, list[ArticleRevisionRow]], indent: str
 ) -> None:
-    click.echo(
+    echo(
         f"{indent}{article.outlet.name} · {date_text(article.published)} · "
         f"{article.title or '(untitled)'}"
     )
-    click.echo(f"{indent}{article.url}")
+    echo(f"{indent}{article.url}")
     if article.author:
-        click.echo(f"{indent}by {article.author}")
+        echo(f"{indent}by {article.author}")
     if article.attribution_text:
-        click.echo(f"{indent}credit line: {article.attribution_text}")
+        echo(f"{indent}credit line: {article.attribution_text}")
     for revision in updates.get(article.id, ()):
-        click.echo(
+        echo(
             f"{indent}update: text changed {revision.replaced_at.date().isoformat()} "
             f"({revision.word_count} words before; kept as revision {revision.revision})"
         )

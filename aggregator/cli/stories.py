@@ -10,9 +10,10 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, echo, main
 from aggregator.queries import StoryFilter, iter_stories, outlet_keys, reposts_of
 from aggregator.store import Store, StoryRow
+from aggregator.terminal import terminal_text
 
 DATE_HELP = "YYYY-MM-DD or ISO-8601 (2012-10-16T04:00:00Z); without a zone, UTC"
 _ID, _DATE, _REPOSTS, _OUTLET = 6, 10, 7, 28
@@ -109,11 +110,11 @@ def stories(db_url: str, **filters: Any) -> None:
         shown = 0
         for story in iter_stories(session, selected):
             if not shown:
-                click.echo(_cut(table_header(), terminal_width()))
+                echo(_cut(table_header(), terminal_width()))
             print_story_line(story)
             shown += 1
         if not shown:
-            click.echo("no stories")
+            echo("no stories")
 
 
 def table_header() -> str:
@@ -127,12 +128,12 @@ def print_story_line(story: StoryRow) -> None:
     """One table row per story, one more line per repost, cut to the terminal's width."""
     width = terminal_width()
     reposts = reposts_of(story)
-    outlet = _cut(story.canonical.outlet.name, _OUTLET)
+    outlet = _cut(terminal_text(story.canonical.outlet.name), _OUTLET)
     line = (
         f"{story.id:>{_ID}}  {date_text(story.first_published)}  {len(reposts):>{_REPOSTS}}  "
         f"{outlet:<{_OUTLET}}  {story.title or '(untitled)'}"
     )
-    click.echo(_cut(line, width))
+    echo(_cut(terminal_text(line), width))  # cut what is shown, not the escapes
     indent = " " * (_ID + 2)
     for repost in reposts:
         credit = f"  [{repost.attribution_text}]" if repost.attribution_text else ""
@@ -141,7 +142,7 @@ def print_story_line(story: StoryRow) -> None:
             f"similarity {repost.similarity or 0:.2f}, containment {repost.containment or 0:.2f}"
             f"{credit}"
         )
-        click.echo(_cut(detail, width))
+        echo(_cut(terminal_text(detail), width))
 
 
 def terminal_width() -> int:
