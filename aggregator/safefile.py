@@ -37,9 +37,7 @@ from aggregator.errors import AggregatorError
 
 
 class OutputPathError(AggregatorError):
-    """The output path names something an export must not write to; exit 2 (usage)."""
-
-    exit_code = 2
+    """The output path names something an export must not write to (exit 1, with the reason)."""
 
 
 def is_stream(path: str | os.PathLike[str]) -> bool:

@@ -4,7 +4,7 @@ Run as root under cron, ``export -o`` used to replace whatever was at its path:
 /dev/null became a regular file, a FIFO or a symlink was replaced, a planted
 ``OUT.partial`` symlink was followed, a 600-mode file came back 644. Here each
 target is met: a device or FIFO is written into as it is, a symlink is refused
-(exit 2, nothing touched), a regular file is replaced whole with its mode kept.
+(exit 1, nothing touched), a regular file is replaced whole with its mode kept.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def test_a_symlink_is_refused_and_its_target_untouched(store_url: str, tmp_path:
     link = tmp_path / "stories.jsonl"
     link.symlink_to(victim)
     code, output = export(store_url, "-o", str(link))
-    assert code == 2
+    assert code == 1
     assert f"error: {link} is a symbolic link; not following it" in output
     assert link.is_symlink() and victim.read_text(encoding="utf-8") == "precious\n"
 
