@@ -10,6 +10,7 @@ locked by another crawl, 6 some outlets fetched nothing, 130 interrupted). Click
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 from typing import Any
@@ -26,6 +27,30 @@ EXIT_NOTHING_FETCHED = 4
 # EXIT_LOCKED (5): another crawl holds the store's lock, not a failure (aggregator.store.lock).
 EXIT_SOME_OUTLETS_FAILED = 6
 EXIT_INTERRUPTED = 130
+
+# Counts and ids are SQL integers (64-bit): a larger one is a typo, told as a range error.
+SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(low: int) -> click.IntRange:
+    """An integer option from ``low`` up to what the store can compare against."""
+    return click.IntRange(min=low, max=SQL_INT_MAX)
+
+
+class Seconds(click.ParamType):
+    """Seconds as a finite number of 0 or more (``nan`` would wait forever)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a finite number of seconds, 0 or more", param, ctx)
+        return seconds
+
 
 config_option = click.option(
     "--config",
@@ -48,7 +73,7 @@ db_option = click.option(
 lock_wait_option = click.option(
     "--wait",
     "lock_wait",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=0,
     envvar="AGGREGATOR_LOCK_WAIT",
     show_default=True,

@@ -93,11 +93,13 @@ def crawl(
     Example:
       aggregator crawl cfr nknews --db sqlite:///data/aggregator.sqlite
     """
+    from spiders.runner import checked_overrides  # Scrapy is imported only for crawls
+
     config = load_config(config_path)
     selected = [o.key for o in config.select(outlets)]
-    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
-    settings = parse_overrides(overrides) | {"AGGREGATOR_CONTACT": contact}
+    settings = checked_overrides(parse_overrides(overrides)) | {"AGGREGATOR_CONTACT": contact}
     DedupConfig.from_settings(settings)  # a bad --set AGGREGATOR_DEDUP_* fails here, in one line
+    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     progress = ProgressLine() if sys.stderr.isatty() else None
     with crawl_lock(db_url, wait=lock_wait):
         stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)

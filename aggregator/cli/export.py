@@ -81,7 +81,7 @@ def export(
     if fmt == "csv" and output and not reposts_output and not is_stream(output):
         reposts_output = str(Path(output).with_suffix("")) + ".reposts.csv"
     selected = story_filter(**filters)
-    with Store(db_url) as store, store.session() as session, ExitStack() as files:
+    with Store(db_url, create=False) as store, store.session() as session, ExitStack() as files:
         check_outlet(session, selected)
         out = files.enter_context(_open_output(output, binary=fmt in BINARY_FORMATS))
         records = iter_story_records(session, selected)

@@ -47,7 +47,7 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
         from aggregator.store.browse import METADATA_FILE, metadata_for
     except ImportError:
         raise AggregatorError("serve needs Datasette: pip install 'aggregator[serve]'") from None
-    Store(db_url).close()  # bring the schema (views, FTS index) up to date first
+    Store(db_url, create=False).close()  # bring the schema (views, FTS index) up to date first
     metadata = metadata_for(path.stem, metadata_path or METADATA_FILE)
     datasette = Datasette(files=[str(path)], metadata=metadata, cors=False)
     click.echo(f"serving {path} on http://{host}:{port}/{path.stem} (Ctrl-C stops)", err=True)

@@ -8,7 +8,7 @@ import click
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from aggregator.cli.base import db_option, echo, main
+from aggregator.cli.base import db_option, echo, main, sql_int
 from aggregator.cli.stories import date_text
 from aggregator.queries import load_story, reposts_of
 from aggregator.store import ArticleRow, LinkRow, Store
@@ -16,7 +16,7 @@ from aggregator.store.models import ArticleRevisionRow
 
 
 @main.command()
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=sql_int(1))
 @db_option
 def show(story_id: int, db_url: str) -> None:
     """Show one story: its canonical article, why it was chosen, and every repost.
@@ -31,7 +31,7 @@ def show(story_id: int, db_url: str) -> None:
     Example:
       aggregator show 1
     """
-    with Store(db_url) as store, store.session() as session:
+    with Store(db_url, create=False) as store, store.session() as session:
         story = load_story(session, story_id)
         if story is None:
             raise click.ClickException(f"no story with id {story_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from aggregator import crawlstate
-from aggregator.cli.base import db_option, echo, main
+from aggregator.cli.base import db_option, echo, main, sql_int
 from aggregator.cli.stories import date_text
 from aggregator.store import Store
 
@@ -25,7 +25,7 @@ def state() -> None:
 @db_option
 @click.option("--outlet", help="Only this outlet (key); its URLs are listed too.")
 @click.option("--status", type=click.Choice(crawlstate.STATUSES), help="Only URLs in this status.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=sql_int(1), default=20, show_default=True)
 def show(db_url: str, outlet: str | None, status: str | None, limit: int) -> None:
     """Counts per outlet, kind and status; with --outlet, its most recently fetched URLs.
 
@@ -33,7 +33,7 @@ def show(db_url: str, outlet: str | None, status: str | None, limit: int) -> Non
     Example:
       aggregator state show --outlet htw --status error
     """
-    with Store(db_url) as store:
+    with Store(db_url, create=False) as store:
         summaries = crawlstate.summarize(store, outlet)
         if not summaries:
             echo("no crawl state" + (f" for {outlet}" if outlet else ""))
@@ -73,6 +73,6 @@ def reset(db_url: str, outlet: str | None, everything: bool, yes: bool) -> None:
     target = outlet or "every outlet"
     if not yes:
         click.confirm(f"forget the crawl state of {target}?", abort=True)
-    with Store(db_url) as store:
+    with Store(db_url, create=False) as store:
         removed = crawlstate.reset(store, outlet)
     echo(f"forgot {removed} URLs of {target}")

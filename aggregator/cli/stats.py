@@ -24,7 +24,7 @@ def stats(db_url: str, as_json: bool) -> None:
       aggregator stats
       aggregator stats --json | jq .last_run.finish_reason
     """
-    with Store(db_url) as store, store.session() as session:
+    with Store(db_url, create=False) as store, store.session() as session:
         numbers = store_stats(session)
         with store.engine.connect() as connection:
             revision = current_revision(connection)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from aggregator.cli.base import db_option, echo, main
+from aggregator.cli.base import db_option, echo, main, sql_int
 from aggregator.queries import StoryFilter, iter_stories, outlet_keys, reposts_of
 from aggregator.store import Store, StoryRow
 from aggregator.terminal import terminal_text
@@ -42,9 +42,21 @@ class DateParam(click.ParamType):
             self.fail(f"{text!r} is not a date ({DATE_HELP})", param, ctx)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        if self.end_of_day and len(text) == len("2012-10-16"):
-            parsed += timedelta(days=1)
-        return parsed.astimezone(UTC)
+        try:
+            if self.end_of_day and len(text) == len("2012-10-16"):
+                parsed = _end_of_day(parsed)
+            return parsed.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable time
+            self.fail(f"{text!r} is out of range (dates from 0001-01-01 to 9999-12-31)", param, ctx)
+
+
+def _end_of_day(day: datetime) -> datetime:
+    """The instant after ``day`` (a bare date: ``--until`` includes it); the end of 9999-12-31
+    is the last representable instant."""
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,11 +74,11 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--min-reposts",
-            type=click.IntRange(min=0),
+            type=sql_int(0),
             default=0,
             help="Only stories with at least this many reposts.",
         ),
-        click.option("--limit", type=click.IntRange(min=1), help="At most this many stories."),
+        click.option("--limit", type=sql_int(1), help="At most this many stories."),
     )
     for option in reversed(options):
         function = option(function)
@@ -105,7 +117,7 @@ def stories(db_url: str, **filters: Any) -> None:
       aggregator stories --outlet cfr --search "north korea"
     """
     selected = story_filter(**filters)
-    with Store(db_url) as store, store.session() as session:
+    with Store(db_url, create=False) as store, store.session() as session:
         check_outlet(session, selected)
         shown = 0
         for story in iter_stories(session, selected):

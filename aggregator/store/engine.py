@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session
 
 from aggregator.errors import StoreError
-from aggregator.store.migrate import ensure_schema
+from aggregator.store.migrate import ensure_schema, store_revision
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -22,16 +22,22 @@ class Store:
     """The story store at a database URL (``sqlite:///data/aggregator.sqlite`` by default).
 
     Opening it brings its schema up to date (``upgrade=False`` refuses instead).
+    Commands that only read open it with ``create=False``: a mistyped path or
+    an empty database is "no store at ...", never a new empty store.
 
     >>> store = Store("sqlite://")          # in memory
     >>> with store.session() as s, s.begin():
     ...     pass
     """
 
-    def __init__(self, url: str, upgrade: bool = True) -> None:
+    def __init__(self, url: str, upgrade: bool = True, create: bool = True) -> None:
         self.url = url
+        if not create:
+            _require_file(url)
         self.engine = _create_engine(url)
         try:
+            if not create:
+                _require_schema(self.engine, url)
             ensure_schema(self.engine, upgrade=upgrade)
         except SQLAlchemyError as exc:
             self.engine.dispose()
@@ -81,6 +87,19 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
+
+
+def _require_file(url: str) -> None:
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise StoreError(f"no store at {path} (a crawl creates one; check --db or AGGREGATOR_DB)")
+
+
+def _require_schema(engine: Engine, url: str) -> None:
+    with engine.connect() as connection:
+        empty = store_revision(connection) is None
+    if empty:
+        raise StoreError(f"no store at {_safe(url)}: the database is empty (a crawl creates one)")
 
 
 def _create_engine(url: str) -> Engine:
