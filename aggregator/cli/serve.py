@@ -38,8 +38,6 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
     path = sqlite_path(db_url)
     if path is None:
         raise AggregatorError("Datasette serves SQLite stores only; give --db sqlite:///FILE")
-    if not path.exists():
-        raise AggregatorError(f"no store at {path}")
     try:
         import uvicorn
         from datasette.app import Datasette
@@ -47,7 +45,7 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
         from aggregator.store.browse import METADATA_FILE, metadata_for
     except ImportError:
         raise AggregatorError("serve needs Datasette: pip install 'aggregator[serve]'") from None
-    Store(db_url, create=False).close()  # bring the schema (views, FTS index) up to date first
+    Store(db_url, create=False).close()  # no store there: exit 3; else views and FTS up to date
     metadata = metadata_for(path.stem, metadata_path or METADATA_FILE)
     datasette = Datasette(files=[str(path)], metadata=metadata, cors=False)
     click.echo(f"serving {path} on http://{host}:{port}/{path.stem} (Ctrl-C stops)", err=True)
