@@ -25,6 +25,7 @@ the same pid number belongs to another process.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -37,7 +38,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
@@ -145,23 +145,24 @@ def _nothing() -> Iterator[None]:
 
 @contextmanager
 def _file_lock(lock_path: Path, store: str, wait: float) -> Iterator[None]:
-    with _open_lock_file(lock_path) as handle:
-        if not _poll(lambda: _try_flock(handle), wait):
-            raise StoreLockedError(_busy_message(store, _read_holder(handle), wait))
+    # A raw descriptor, no buffer: on a full disk nothing is left to flush on the way out.
+    fd = _open_lock_file(lock_path)
+    try:
+        if not _poll(lambda: _try_flock(fd), wait):
+            raise StoreLockedError(_busy_message(store, _read_holder(fd), wait))
         try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {_now()}\n")
-            handle.flush()
+            _write_holder(fd, lock_path)
             logger.info("crawl lock taken: %s", lock_path)
             yield
         finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
-def _open_lock_file(lock_path: Path) -> IO[str]:
+def _open_lock_file(lock_path: Path) -> int:
     """The lock file, created if need be; a symlink or special file planted there is refused,
     never followed (the holder line is written into it)."""
     try:
@@ -175,20 +176,30 @@ def _open_lock_file(lock_path: Path) -> IO[str]:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise StoreError(f"{lock_path} is not a regular file; not using it as a lock")
-    return os.fdopen(fd, "r+", encoding="utf-8")
+    return fd
 
 
-def _try_flock(handle: IO[str]) -> bool:
+def _write_holder(fd: int, lock_path: Path) -> None:
+    """Who holds the lock, for the message a second crawl prints. A full or read-only disk
+    fails here first: a one-line store error (exit 3), not an unexpected OSError."""
+    line = f"pid {os.getpid()} on {socket.gethostname()} since {_now()}\n"
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, line.encode(), 0)
+    except OSError as exc:
+        raise StoreError(f"cannot write the lock file {lock_path}: {exc.strerror}") from None
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     return True
 
 
-def _read_holder(handle: IO[str]) -> str:
-    handle.seek(0)
-    return handle.read(200).strip() or "another process"
+def _read_holder(fd: int) -> str:
+    return os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
 
 
 @contextmanager
