@@ -9,7 +9,6 @@ the lock first.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,57 +20,21 @@ from aggregator.errors import StoreError
 from aggregator.store import StoreLockedError, crawl_lock
 from tests.conftest import REPO
 
-# Holds the lock until stdin closes; or says "busy" and exits 5 when another process holds it.
-TAKER = (
-    "import os, sys\n"
-    "from aggregator.store import StoreLockedError, crawl_lock\n"
-    "try:\n"
-    "    with crawl_lock(sys.argv[1]):\n"
-    "        print('locked', os.getpid(), flush=True)\n"
-    "        sys.stdin.readline()\n"
-    "except StoreLockedError as exc:\n"
-    "    print('busy', exc, flush=True)\n"
-    "    sys.exit(5)\n"
-)
-
-
-def _taker(db_url: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*prefix, sys.executable, "-c", TAKER, db_url],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
-    )  # fmt: skip
+from .namespaces import PID_NAMESPACE, assert_second_is_refused, pid_namespaces_work, taker
 
 
 @pytest.fixture
 def taken(db_url: str) -> Iterator[subprocess.Popen[str]]:
-    process = _taker(db_url)
+    process = taker(db_url)
     assert process.stdout.readline().startswith("locked")
     yield process
     process.kill()
     process.wait(timeout=30)
 
 
-def _pid_namespaces_work() -> bool:
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return False
-    probe = subprocess.run([unshare, "--pid", "--fork", "true"], capture_output=True, timeout=30)
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not _pid_namespaces_work(), reason="needs unshare --pid (root)")
+@pytest.mark.skipif(not pid_namespaces_work(), reason="needs unshare --pid (root)")
 def test_two_crawls_in_separate_pid_namespaces_do_not_both_run(db_url: str) -> None:
-    namespace = ("unshare", "--pid", "--fork", "--kill-child")
-    first = _taker(db_url, namespace)
-    try:
-        assert first.stdout.readline() == "locked 1\n", "pid 1 in its own namespace"
-        second = _taker(db_url, namespace)
-        out, _ = second.communicate(timeout=60)
-        assert second.returncode == 5, out
-        assert out.startswith("busy another crawl is writing to") and "(pid 1 on " in out
-    finally:
-        first.kill()
-        first.wait(timeout=30)
+    assert_second_is_refused(db_url)
 
 
 def test_a_holder_with_this_processes_pid_number_is_still_another_process(
@@ -116,8 +79,7 @@ def test_a_symlink_planted_as_the_lock_file_is_not_followed(tmp_path: Path, db_u
 
 
 def test_the_lock_is_released_when_its_holder_is_killed_in_a_namespace(db_url: str) -> None:
-    prefix = ("unshare", "--pid", "--fork", "--kill-child") if _pid_namespaces_work() else ()
-    holder = _taker(db_url, prefix)
+    holder = taker(db_url, PID_NAMESPACE if pid_namespaces_work() else ())
     assert holder.stdout.readline().startswith("locked")
     holder.kill()
     holder.wait(timeout=30)
