@@ -10,8 +10,9 @@ these reasons:
 - ``offsite``: the host is not one of the outlet's (the hosts of its ``url``,
   ``feeds``, ``sitemaps`` and ``start_urls``, with or without ``www.``) and
   the outlet does not allow links off-site (``offsite = true``);
-- ``other_outlet``: the URL is inside another configured outlet and not this
-  one: an article belongs to the outlet that served it;
+- ``other_outlet``: a redirect (or meta refresh) leads inside another
+  configured outlet and out of this one: an article belongs to the outlet
+  that served it;
 - ``private_address``: the host resolves to a loopback, private, link-local,
   multicast or other non-public address where the outlet does not itself live.
   The demo lives on 127.0.0.1, so its own address and port are allowed there
@@ -146,11 +147,12 @@ class Scopes:
     def __init__(self, outlets: Iterable[Outlet]) -> None:
         self.outlets = {outlet.key: outlet for outlet in outlets}
 
-    def refusal(self, key: str, url: str) -> str | None:
-        """Why outlet ``key`` may not fetch ``url`` (its own rules, then other outlets' claims)."""
+    def refusal(self, key: str, url: str, redirected: bool = False) -> str | None:
+        """Why outlet ``key`` may not fetch ``url``: its own rules, and for a redirect hop the
+        claims of other outlets (whose pages it would otherwise store as its own)."""
         outlet = self.outlets[key]
         reason = Scope.of(outlet).refusal(url)
-        if reason is not None or in_scope(url, outlet):
+        if reason is not None or not redirected or in_scope(url, outlet):
             return reason
         others = (other for k, other in self.outlets.items() if k != key)
         return OTHER_OUTLET if any(in_scope(url, other) for other in others) else None

@@ -69,7 +69,8 @@ class ScopeMiddleware:
         judge = key if key is not None else self.owner(request.url)
         if judge is None or judge not in self.scopes.outlets:
             self.refuse(request, key, OFFSITE)
-        reason = self.scopes.refusal(judge, request.url) or await self.address_refusal(
+        redirected = bool(request.meta.get("redirect_urls"))
+        reason = self.scopes.refusal(judge, request.url, redirected) or await self.address_refusal(
             judge, request.url
         )
         if reason is not None:

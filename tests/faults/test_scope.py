@@ -111,11 +111,14 @@ def test_an_outlet_living_on_loopback_may_fetch_there_and_nowhere_else_there() -
     assert scope.address_refusal(8000, ["127.0.0.2"]) == "private_address", "another address"
 
 
-def test_a_url_inside_another_outlet_is_that_outlets() -> None:
+def test_a_redirect_into_another_outlet_is_not_followed() -> None:
     scopes = Scopes([DEMO, SIBLING])
-    assert scopes.refusal("demo", "http://127.0.0.1:8000/cfr/post/") == "other_outlet"
-    assert scopes.refusal("demo", "http://127.0.0.1:8000/htw/post/") is None
-    assert scopes.refusal("demo", "http://127.0.0.1:8000/robots.txt") is None, "nobody's"
+    hop = {"redirected": True}
+    assert scopes.refusal("demo", "http://127.0.0.1:8000/cfr/post/", **hop) == "other_outlet"
+    assert scopes.refusal("demo", "http://127.0.0.1:8000/htw/post/", **hop) is None
+    assert scopes.refusal("demo", "http://127.0.0.1:8000/robots.txt", **hop) is None, "nobody's"
+    # What the spider asks for itself (a sitemap an index names) is judged by its own rules.
+    assert scopes.refusal("demo", "http://127.0.0.1:8000/cfr/sitemap.xml") is None
 
 
 def test_allow_patterns_reach_another_host_only_off_site() -> None:
