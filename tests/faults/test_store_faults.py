@@ -10,7 +10,6 @@ the middle of a crawl is the crawl engine's, issue 12.)
 from __future__ import annotations
 
 import hashlib
-import resource
 import shlex
 import shutil
 import subprocess
@@ -69,14 +68,22 @@ def _in_mount_namespace(setup: str, args: list[str]) -> subprocess.CompletedProc
     )  # fmt: skip
 
 
+# Sets the file size limit, then becomes the command (Python ignores SIGXFSZ: writes past
+# the limit fail with EFBIG, as on a full disk).
+LIMITED = (
+    "import os, resource, sys\n"
+    "limit = int(sys.argv[1])\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
+
+
 @pytest.mark.parametrize("limit_kb", [8, 48, 160])
 def test_a_size_limited_file_at_schema_creation_exits_3(tmp_path: Path, limit_kb: int) -> None:
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_kb * 1024, limit_kb * 1024))
-
+    args = _crawl_args(_config(tmp_path), tmp_path / "store.sqlite")
     result = subprocess.run(
-        _crawl_args(_config(tmp_path), tmp_path / "store.sqlite"),
-        capture_output=True, text=True, cwd=REPO, timeout=240, preexec_fn=limit,
+        [sys.executable, "-c", LIMITED, str(limit_kb * 1024), *args],
+        capture_output=True, text=True, cwd=REPO, timeout=240,
     )  # fmt: skip
     assert "disk I/O error" in _one_line_store_error(result) or "full" in result.stderr
 
