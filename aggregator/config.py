@@ -11,6 +11,7 @@ An outlet needs a key and a home page; everything else is optional::
     max_pages = 500                       # optional: pages fetched per run
     concurrency = 2                       # optional: parallel requests to its host
     delay = 1.0                           # optional: seconds between requests to its host
+    offsite = true                        # optional: follow links to other (public) hosts
 
 String values may name environment variables as ``${NAME}``; the bundled demo
 uses ``${AGGREGATOR_DEMO_URL}`` for the address of its local server.
@@ -20,6 +21,7 @@ Every error names the file, the line and the key that is wrong.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -36,6 +38,8 @@ from aggregator.errors import ConfigError, UnknownOutletError
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PLATFORMS = ("wordpress", "generic")
+# Upper bounds of the numbers an outlet may set: past them a value is a typo, not a plan.
+DELAY, CONCURRENCY, MAX_PAGES = 3600, 64, 10_000_000  # seconds; requests per host; pages a run
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Outlet:
     concurrency: int | None = None  # parallel requests to the outlet's host
     delay: float | None = None  # seconds between two requests to the outlet's host
     site: str = "generic"  # a site adapter (aggregator.sites) for sites that need one
+    offsite: bool = False  # links may lead to other hosts (public ones: aggregator.scope)
 
     @property
     def scope(self) -> str:
@@ -144,6 +149,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "concurrency": int,
     "delay": (float, int),
     "site": str,
+    "offsite": bool,
 }
 
 
@@ -320,19 +326,24 @@ class _Checker:
         return timezone
 
     def _check_max_pages(self, value: int) -> int:
-        if value < 1:
-            self.problem("max_pages", "max_pages must be at least 1")
-        return value
+        return self._bounded("max_pages", value, "max_pages must be at least 1", 1, MAX_PAGES)
 
     def _check_concurrency(self, value: int) -> int:
-        if value < 1:
-            self.problem("concurrency", "concurrency must be at least 1")
-        return value
+        return self._bounded("concurrency", value, "concurrency must be at least 1", 1, CONCURRENCY)
 
     def _check_delay(self, value: float) -> float:
-        if value < 0:
-            self.problem("delay", "delay must be 0 or more seconds")
-        return float(value)
+        return float(self._bounded("delay", value, "delay must be 0 or more seconds", 0, DELAY))
+
+    def _bounded(self, name: str, value: float, too_low: str, low: float, high: float) -> float:
+        """A finite number in [low, high]: TOML reads ``inf`` and ``nan`` as numbers, and a
+        crawl with ``delay = inf`` hangs (issue 11, finding 12)."""
+        if not math.isfinite(value):
+            self.problem(name, f"{name} must be a finite number, not {value}")
+        elif value < low:
+            self.problem(name, too_low)
+        elif value > high:
+            self.problem(name, f"{name} must be at most {high:,}")
+        return value
 
     def _check_since(self, value: date | str) -> date | None:
         if isinstance(value, datetime):

@@ -51,6 +51,10 @@ ARTICLE, LISTING, PAGE = "article", "listing", "page"  # PAGE: fetched, not yet 
 QUEUED, STORED, DROPPED, ERROR, READ = "queued", "stored", "dropped", "error", "read"
 STATUSES = (QUEUED, STORED, DROPPED, ERROR, READ)
 
+# The detail of a URL ``aggregator.scope`` refused ("refused_offsite"): dropped for good,
+# never queued again (``aggregator state reset`` forgets it).
+REFUSED = "refused_"
+
 # Already requested by this run (the spider's answer, not plan's).
 SCHEDULED = "scheduled"
 
@@ -126,6 +130,8 @@ def plan(known: UrlState | None, found: Found, refresh: bool = False) -> str | N
     """
     if known is None:
         return NEW
+    if refused(known):
+        return None
     if known.status == QUEUED:
         return RESUME
     if known.status == ERROR:
@@ -137,6 +143,13 @@ def plan(known: UrlState | None, found: Found, refresh: bool = False) -> str | N
     if known.status == STORED and _changed_since(found.lastmod, known):
         return CHANGED
     return None
+
+
+def refused(known: UrlState | None) -> bool:
+    """Was this URL refused by the crawl's scope (a scheme, host or address it may not fetch)?"""
+    return (
+        known is not None and known.status == DROPPED and (known.detail or "").startswith(REFUSED)
+    )
 
 
 def _changed_since(lastmod: datetime | None, known: UrlState) -> bool:
@@ -184,7 +197,7 @@ class CrawlState:
             return [
                 s
                 for s in self.urls.get(outlet, {}).values()
-                if s.kind == LISTING and s.status != QUEUED
+                if s.kind == LISTING and s.status != QUEUED and not refused(s)
             ]
 
     def conditional_headers(self, outlet: str, url: str) -> dict[str, str]:

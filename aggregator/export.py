@@ -98,7 +98,8 @@ def write_csv(
 
     CSV has no nesting: a story's row carries its canonical article (with the
     full text); each repost is a row of the second file. Lists (categories,
-    tags) are joined with "; ".
+    tags) are joined with "; ". Text a spreadsheet would run as a formula is
+    quoted (``spreadsheet_safe``).
     """
     stories = csv.DictWriter(out, STORY_COLUMNS, lineterminator="\n")
     stories.writeheader()
@@ -108,11 +109,41 @@ def write_csv(
         reposts.writeheader()
     count = 0
     for record in records:
-        stories.writerow(story_row(record))
+        stories.writerow(_csv_row(story_row(record)))
         if reposts is not None:
-            reposts.writerows(repost_rows(record))
+            reposts.writerows(map(_csv_row, repost_rows(record)))
         count += 1
     return count
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP, "CSV Injection"): "=HYPERLINK(...)" in a page title must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would run, prefixed with ``'`` so it is shown as text (OWASP).
+
+    >>> spreadsheet_safe("=HYPERLINK(A1)")
+    "'=HYPERLINK(A1)"
+    >>> spreadsheet_safe("North Korea"), spreadsheet_safe(-1)
+    ('North Korea', -1)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Cells safe from spreadsheets, with line breaks as "\n": the csv module quotes a cell
+    holding "\n" but not one holding a bare "\r", which would end the row early."""
+    return {key: _line_breaks(spreadsheet_safe(value)) for key, value in row.items()}
+
+
+def _line_breaks(value: Any) -> Any:
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def story_row(record: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOADER_MIDDLEWARES = {
+    # What may be fetched (issue 11): every request and redirect hop, before robots.txt (100).
+    "spiders.scope.ScopeMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.politeness.RetryAfterMiddleware": 550,
 }
@@ -49,6 +51,10 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "spiders.politeness.PoliteThrottle": 0,
 }  # spiders.runner adds spiders.progress.Progress when the CLI shows progress
+
+# The web is untrusted: only http(s) is ever downloaded, whatever a page or sitemap names
+# (a sitemap entry of file:///dev/zero once filled a disk; spiders.scope refuses it first).
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 
 # Faults are survived (issue 5, item 6): bounded retries, a size cap, few redirects.
 DOWNLOAD_TIMEOUT = 30

@@ -1,4 +1,5 @@
-"""URL normalisation and outlet scope: one article is one URL, and a crawl stays on its outlet."""
+"""URL normalisation and which links to follow: one article is one URL, and a crawl stays
+on its outlet (``aggregator.scope`` decides what may be fetched at all)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url
 
 from aggregator.config import Outlet
+from aggregator.scope import in_scope
 
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid|ref|ref_src|cid|co|"
@@ -40,18 +42,7 @@ def normalize_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
-def in_scope(url: str, outlet: Outlet) -> bool:
-    """Does ``url`` belong to ``outlet`` (its allow patterns, else under its home directory)?"""
-    if outlet.allow:
-        inside = any(re.search(pattern, url) for pattern in outlet.allow)
-    else:
-        inside = url.startswith(outlet.scope)
-    return inside and not any(re.search(pattern, url) for pattern in outlet.deny)
-
-
 def should_follow(url: str, outlet: Outlet) -> bool:
-    return (
-        urlsplit(url).scheme in ("http", "https")
-        and in_scope(url, outlet)
-        and not NEVER_FOLLOW.search(url)
-    )
+    """A link worth crawling: the outlet's (``aggregator.scope.in_scope``), and not a log-in,
+    share button, comment feed or media file."""
+    return in_scope(url, outlet) and not NEVER_FOLLOW.search(url)

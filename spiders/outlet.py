@@ -33,6 +33,7 @@ from aggregator.sites import Site, site_for
 from aggregator.store import Store
 from aggregator.urls import normalize_url, should_follow
 from spiders.politeness import configure_politeness
+from spiders.scope import RefusedRequest
 from spiders.sources import SourcesMixin
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -169,7 +170,12 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         except (etree.ParserError, ValueError):
             return  # the extraction pipeline counts the page
         if response.meta["found_via"] == cs.CONFIG:
-            feeds = [f for f in announced_feeds(tree, response.url) if should_follow(f, outlet)]
+            feeds = [
+                f
+                for f in announced_feeds(tree, response.url)
+                if should_follow(f, outlet)
+                and not cs.refused(self.state.get(outlet.key, normalize_url(f)))
+            ]
             for feed in feeds:
                 yield self.source_request(outlet, feed, "feed", self.parse_feed, cs.FEED)
         yield from self._follow(outlet, tree, response)
@@ -328,6 +334,10 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         request = failure.request
         outlet = self.outlets[request.meta["outlet"]]
         self.awaiting.discard(request.meta.get("state_url", ""))
+        if isinstance(failure.value, RefusedRequest):  # counted by spiders.scope; never again
+            url = request.meta.get("state_url", request.url)
+            self.record(outlet, url, cs.DROPPED, cs.REFUSED + failure.value.reason)
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         message = str(failure.value)

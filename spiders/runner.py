@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
+from aggregator.errors import ConfigError
 from spiders.outlet import OutletSpider
+
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 def run_crawl(
@@ -46,3 +50,51 @@ def run_crawl(
     process.crawl(crawler, outlet=",".join(outlet_keys))
     process.start()
     return dict(crawler.stats.get_stats())
+
+
+def checked_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``--set`` values checked against the settings they change (issue 11, finding 14).
+
+    The name must be a Scrapy or AGGREGATOR_* setting; the value must fit its
+    default's type (a bool, a finite number, text, a table or a list) and be 0 or more where the default is. A bad value is a
+    ``ConfigError`` naming it (exit 2) before the crawl starts, never a
+    traceback inside it.
+    """
+    known = Settings()
+    known.setmodule("aggregator.settings", priority="project")
+    checked = {}
+    for name, value in overrides.items():
+        if name not in known:
+            raise ConfigError(f"--set {name}: no such setting (Scrapy's or AGGREGATOR_*)")
+        checked[name] = _fit(name, value, known[name])
+    return checked
+
+
+def _fit(name: str, value: Any, default: Any) -> Any:
+    """``value`` in the type of ``default``; ConfigError when it does not fit."""
+    if default is None or value is None:
+        return value
+    if isinstance(default, bool):
+        text = str(value).lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ConfigError(f"--set {name}={value}: expected true or false")
+    if isinstance(default, int | float):
+        return _number(name, value, default)
+    if isinstance(default, BaseSettings | dict) and not isinstance(value, dict):
+        raise ConfigError(f"--set {name}={value}: expected a JSON object")
+    if isinstance(default, list | tuple) and not isinstance(value, list | str):
+        raise ConfigError(f"--set {name}={value}: expected a JSON list")
+    if isinstance(default, str) and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _number(name: str, value: Any, default: float) -> float:
+    """A finite number (a default of 30 may still mean 2.5 seconds), 0 or more where the
+    default is (priority adjustments may be negative)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"--set {name}={value}: expected a finite number")
+    if value < 0 <= default and "PRIORITY" not in name:
+        raise ConfigError(f"--set {name}={value}: expected 0 or more")
+    return value

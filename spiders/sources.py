@@ -121,7 +121,11 @@ class SourcesMixin:
         for key in response.meta["hosts"]:
             other = self.outlets[key]
             for url in urls:
-                if _covers(url, other) and normalize_url(url) not in self.sources:
+                if (
+                    _covers(url, other)
+                    and normalize_url(url) not in self.sources
+                    and not cs.refused(self.state.get(key, normalize_url(url)))
+                ):
                     yield self.source_request(other, url, "sitemap", self.parse_sitemap, cs.ROBOTS)
 
     def _remembered_robots_sitemaps(self, keys: list[str]) -> list[str]:
@@ -254,6 +258,8 @@ class SourcesMixin:
             known = self.state.get(outlet.key, url)
             since = outlet.since_datetime
             if url in self.sources or (since and child.lastmod and child.lastmod < since):
+                continue
+            if cs.refused(known):  # a sitemap the crawl's scope refused before: never again
                 continue
             if (
                 known

@@ -102,18 +102,21 @@ def test_a_store_from_a_newer_version_exits_3(runner: CliRunner, db_url: str) ->
 
 
 def test_an_empty_store_has_no_stories(runner: CliRunner, db_url: str) -> None:
+    Store(db_url).close()
     assert runner.invoke(main, ["stories", "--db", db_url]).output == "no stories\n"
     assert runner.invoke(main, ["export", "--db", db_url]).output == ""
     assert runner.invoke(main, ["export", "--format", "json", "--db", db_url]).output == "[]\n"
 
 
 def test_show_an_unknown_story(runner: CliRunner, db_url: str) -> None:
+    Store(db_url).close()
     line = one_line_error(runner.invoke(main, ["show", "42", "--db", db_url]), 1)
     assert line == "error: no story with id 42"
 
 
 def test_export_to_a_missing_directory(runner: CliRunner, db_url: str, tmp_path: Path) -> None:
     missing = tmp_path / "no" / "x.jsonl"
+    Store(db_url).close()
     result = runner.invoke(main, ["export", "--db", db_url, "--output", str(missing)])
     assert one_line_error(result, 1) == f"error: output directory {missing.parent} does not exist"
 
@@ -141,6 +144,7 @@ def test_dates_that_do_not_parse(runner: CliRunner, db_url: str, option: str) ->
 
 
 def test_an_outlet_the_store_does_not_have(runner: CliRunner, db_url: str) -> None:
+    Store(db_url).close()
     line = one_line_error(runner.invoke(main, ["stories", "--db", db_url, "--outlet", "bbc"]), 2)
     assert "no outlet 'bbc' in the store; it has none yet" in line
 

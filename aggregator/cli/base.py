@@ -10,6 +10,7 @@ locked by another crawl, 6 some outlets fetched nothing, 130 interrupted). Click
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 from typing import Any
@@ -19,12 +20,37 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import __version__, defaults
 from aggregator.errors import AggregatorError, StoreError
+from aggregator.terminal import terminal_text
 
 # Exit codes a cron job can act on (configuration 2 and store 3 come from aggregator.errors).
 EXIT_NOTHING_FETCHED = 4
 # EXIT_LOCKED (5): another crawl holds the store's lock, not a failure (aggregator.store.lock).
 EXIT_SOME_OUTLETS_FAILED = 6
 EXIT_INTERRUPTED = 130
+
+# Counts and ids are SQL integers (64-bit): a larger one is a typo, told as a range error.
+SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(low: int) -> click.IntRange:
+    """An integer option from ``low`` up to what the store can compare against."""
+    return click.IntRange(min=low, max=SQL_INT_MAX)
+
+
+class Seconds(click.ParamType):
+    """Seconds as a finite number of 0 or more (``nan`` would wait forever)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a finite number of seconds, 0 or more", param, ctx)
+        return seconds
+
 
 config_option = click.option(
     "--config",
@@ -47,13 +73,19 @@ db_option = click.option(
 lock_wait_option = click.option(
     "--wait",
     "lock_wait",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=0,
     envvar="AGGREGATOR_LOCK_WAIT",
     show_default=True,
     help="Seconds to wait while another crawl writes to the same store, then exit 5 "
     "(env AGGREGATOR_LOCK_WAIT).",
 )
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """``click.echo`` for lines holding stored or fetched text (titles, URLs, credit lines):
+    nothing in them reaches the terminal as an escape sequence (``aggregator.terminal``)."""
+    click.echo(terminal_text(message), err=err)
 
 
 class AggregatorGroup(click.Group):
@@ -65,15 +97,15 @@ class AggregatorGroup(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except AggregatorError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else ctx.command_path
             message = exc.format_message().rstrip(".")
-            click.echo(f"error: {message} (see {command} --help)", err=True)
+            echo(f"error: {message} (see {command} --help)", err=True)
             ctx.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"error: {exc.format_message()}", err=True)
+            echo(f"error: {exc.format_message()}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             # `aggregator export | head`: the reader left; stop quietly, as other tools do.
@@ -83,13 +115,13 @@ class AggregatorGroup(click.Group):
             if ctx.params.get("verbose", 0) >= 2:
                 raise
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            click.echo(f"error: the store failed: {reason}", err=True)
+            echo(f"error: the store failed: {reason}", err=True)
             ctx.exit(StoreError.exit_code)
         except Exception as exc:  # a bug: one line for the cron log, the traceback with -vv
             if ctx.params.get("verbose", 0) >= 2:
                 raise
             message = str(exc).splitlines()[0] if str(exc) else ""
-            click.echo(
+            echo(
                 f"error: unexpected {type(exc).__name__}: {message} (run with -vv for the traceback)",
                 err=True,
             )
@@ -125,11 +157,18 @@ def main(verbose: int) -> None:
     handler = logging.StreamHandler()
     # On the handler, not only the root logger: Scrapy sets its own loggers to DEBUG.
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     if verbose < 2:
         handler.addFilter(_one_line_errors)
     logging.root.addHandler(handler)
     logging.root.setLevel(level)
+
+
+class _TerminalFormatter(logging.Formatter):
+    """Log lines quote URLs and messages from the web: printed without escape sequences."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record), keep_newlines=True)
 
 
 def _one_line_errors(record: logging.LogRecord) -> bool:

@@ -93,11 +93,13 @@ def crawl(
     Example:
       aggregator crawl cfr nknews --db sqlite:///data/aggregator.sqlite
     """
+    from spiders.runner import checked_overrides  # Scrapy is imported only for crawls
+
     config = load_config(config_path)
     selected = [o.key for o in config.select(outlets)]
-    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
-    settings = parse_overrides(overrides) | {"AGGREGATOR_CONTACT": contact}
+    settings = checked_overrides(parse_overrides(overrides)) | {"AGGREGATOR_CONTACT": contact}
     DedupConfig.from_settings(settings)  # a bad --set AGGREGATOR_DEDUP_* fails here, in one line
+    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     progress = ProgressLine() if sys.stderr.isatty() else None
     with crawl_lock(db_url, wait=lock_wait):
         stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)
@@ -151,19 +153,24 @@ def demo(db_url: str) -> None:
     """
     from aggregator.demo import DEMO_CONFIG, DEMO_OUTLETS, DEMO_URL_VARIABLE, DemoSite
 
-    _remove_demo_store(db_url, DEMO_OUTLETS)
+    if sqlite_path(db_url) is None:
+        raise click.ClickException("the demo writes to a SQLite store: give --db sqlite:///FILE")
     config_path = str(DEMO_CONFIG)
-    with DemoSite() as site:
-        os.environ[DEMO_URL_VARIABLE] = site.url
-        click.echo(f"demo site serving on {site.url}")
-        load_config(config_path).select(DEMO_OUTLETS)
-        progress = ProgressLine() if sys.stderr.isatty() else None
-        stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url, progress=progress)
-    print_crawl_summary(stats, sys.stdout)
-    click.echo("")
-    with Store(db_url) as store, store.session() as session:
-        for story in load_stories(session, StoryFilter()):
-            print_story_line(story)
+    # The store is deleted and rebuilt: under the crawl lock, so a second demo (or a crawl)
+    # on the same store stops with exit 5 instead of wiping the first one's data.
+    with crawl_lock(db_url, wait=0):
+        _remove_demo_store(db_url, DEMO_OUTLETS)
+        with DemoSite() as site:
+            os.environ[DEMO_URL_VARIABLE] = site.url
+            click.echo(f"demo site serving on {site.url}")
+            load_config(config_path).select(DEMO_OUTLETS)
+            progress = ProgressLine() if sys.stderr.isatty() else None
+            stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url, progress=progress)
+        print_crawl_summary(stats, sys.stdout)
+        click.echo("")
+        with Store(db_url) as store, store.session() as session:
+            for story in load_stories(session, StoryFilter()):
+                print_story_line(story)
     click.echo(f"\nexplore: aggregator stories --db {db_url}")
 
 
@@ -226,7 +233,11 @@ def print_crawl_summary(stats: dict[str, Any], out: TextIO) -> None:
         + f"not modified {count('aggregator/pages/not_modified')}, "
         f"known and skipped {count('aggregator/pages/skipped')}\n"
     )
-    for title, prefix in (("dropped", "aggregator/dropped/"), ("errors", "aggregator/errors/")):
+    for title, prefix in (
+        ("dropped", "aggregator/dropped/"),
+        ("refused", "aggregator/refused/"),  # what aggregator.scope did not let it fetch
+        ("errors", "aggregator/errors/"),
+    ):
         counts = with_prefix(stats, prefix)
         if counts:
             out.write(
@@ -238,8 +249,7 @@ def _remove_demo_store(db_url: str, demo_outlets: tuple[str, ...]) -> None:
     """Start the demo from an empty store (its pages move to a new port every run), but
     never delete a store that holds anything other than the demo's outlets."""
     path = sqlite_path(db_url)
-    if path is None:
-        raise click.ClickException("the demo writes to a SQLite store: give --db sqlite:///FILE")
+    assert path is not None  # checked by demo()
     if not path.exists():
         return
     try:

@@ -81,7 +81,7 @@ def dedup(
       aggregator dedup --rebuild --containment 0.7
     """
     config = DedupConfig(**settings)
-    with Store(db_url) as store:
+    with Store(db_url, create=False) as store:
         if rebuild_all:
             with crawl_lock(db_url, wait=lock_wait):  # no crawl writes while links are rebuilt
                 result = rebuild(store, config)

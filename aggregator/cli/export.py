@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -22,6 +21,7 @@ from aggregator.export import (
     write_parquet,
 )
 from aggregator.queries import iter_story_records
+from aggregator.safefile import is_stream, replacing
 from aggregator.store import Store
 
 
@@ -39,12 +39,13 @@ from aggregator.store import Store
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False),
-    help="File to write (stdout when omitted). Written whole or not at all.",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (stdout when omitted or -). Written whole or not at all; a symlink "
+    "is refused, a device or FIFO written into as it is.",
 )
 @click.option(
     "--reposts-output",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, allow_dash=True),
     help="CSV only: where the reposts go [default: beside --output, as NAME.reposts.csv].",
 )
 @filter_options
@@ -72,10 +73,15 @@ def export(
         raise click.BadParameter(
             f"{fmt} is binary: give --output FILE or redirect stdout", param_hint="'--output'"
         )
-    if fmt == "csv" and output and not reposts_output:
+    output = None if output == "-" else output
+    if reposts_output == "-" and output is None:
+        raise click.BadParameter(
+            "stories and reposts cannot both go to stdout", param_hint="'--reposts-output'"
+        )
+    if fmt == "csv" and output and not reposts_output and not is_stream(output):
         reposts_output = str(Path(output).with_suffix("")) + ".reposts.csv"
     selected = story_filter(**filters)
-    with Store(db_url) as store, store.session() as session, ExitStack() as files:
+    with Store(db_url, create=False) as store, store.session() as session, ExitStack() as files:
         check_outlet(session, selected)
         out = files.enter_context(_open_output(output, binary=fmt in BINARY_FORMATS))
         records = iter_story_records(session, selected)
@@ -92,32 +98,16 @@ def _report(count: int, output: str | None, reposts_output: str | None, fmt: str
     if output:
         also = f" and their reposts to {reposts_output}" if reposts_output else ""
         click.echo(f"wrote {count} stories to {output}{also}", err=True)
-    elif fmt == "csv" and not reposts_output:
+    if fmt == "csv" and not reposts_output:
         click.echo("note: reposts not written (give --reposts-output FILE)", err=True)
 
 
 @contextmanager
 def _open_output(path: str | None, binary: bool = False) -> Iterator[IO[Any]]:
-    """stdout, or ``path`` written as ``path.partial`` and renamed once complete.
-
-    A cron job that dies mid-export leaves the previous export in place rather
-    than half a file.
-    """
-    if path is None:
+    """stdout (no path, or ``-``), or ``path`` written whole or not at all
+    (``aggregator.safefile``: never through a symlink, never replacing a device)."""
+    if path is None or path == "-":
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise click.ClickException(f"output directory {target.parent} does not exist")
-    partial = target.with_name(target.name + ".partial")
-    try:
-        out = partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with out:
-            yield out
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
+    with replacing(path, binary=binary) as out:
+        yield out

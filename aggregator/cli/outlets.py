@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from aggregator.cli.base import config_option, main
+from aggregator.cli.base import config_option, echo, main
 from aggregator.config import check_config, load_config
 from aggregator.errors import ConfigError
 
@@ -26,10 +26,10 @@ def outlets(ctx: click.Context, config_path: str) -> None:
     for key in config.keys:
         outlet = config.outlets.get(key)
         if outlet is None:
-            click.echo(f"{key:<12} (needs {config.unresolved[key][1]})")
+            echo(f"{key:<12} (needs {config.unresolved[key][1]})")
             continue
         state = "" if outlet.enabled else "  (crawled only when named)"
-        click.echo(f"{key:<12} {outlet.name:<32} {outlet.url}{state}")
+        echo(f"{key:<12} {outlet.name:<32} {outlet.url}{state}")
 
 
 @outlets.command()
@@ -45,8 +45,8 @@ def check(config_path: str) -> None:
     """
     problems = check_config(config_path)
     for problem in problems:
-        click.echo(f"error: {problem}", err=True)
+        echo(f"error: {problem}", err=True)
     if problems:
         raise ConfigError(f"{config_path}: {len(problems)} error{'s' * (len(problems) > 1)}")
     count = len(load_config(config_path).outlets)
-    click.echo(f"{config_path}: {count} outlets, no errors")
+    echo(f"{config_path}: {count} outlets, no errors")

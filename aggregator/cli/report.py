@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,11 +10,10 @@ import click
 
 from aggregator.cli.base import db_option, main
 from aggregator.cli.stories import DateParam
-from aggregator.errors import StoreError
 from aggregator.report import Renderer, load_digest, load_story_page
 from aggregator.report.digest import TOP_STORIES
+from aggregator.safefile import replacing
 from aggregator.store import Store
-from aggregator.store.engine import sqlite_path
 
 
 @main.command()
@@ -37,7 +35,7 @@ from aggregator.store.engine import sqlite_path
     "--output",
     "-o",
     type=click.Path(dir_okay=False),
-    help="HTML file to write (stdout when omitted). Written whole or not at all.",
+    help="HTML file to write (stdout when omitted or -). Written whole or not at all.",
 )
 @db_option
 def report(
@@ -74,35 +72,21 @@ def report(
         raise click.UsageError("give a STORY_ID or a date range (--since/--until), not both")
     if since and until and until <= since:
         raise click.BadParameter("must be after --since", param_hint="'--until'")
-    _refuse_missing_store(db_url)
     renderer = Renderer()
-    with Store(db_url) as store, store.session() as session:
+    # A read command never creates a store: a mistyped --db path exits 3.
+    with Store(db_url, create=False) as store, store.session() as session:
         if story_id is not None:
             html, what = renderer.story(load_story_page(session, story_id)), f"story {story_id}"
         else:
             html, what = renderer.digest(load_digest(session, since, until, top)), "the digest"
-    if output is None:
+    if output in (None, "-"):
         sys.stdout.write(html)
         return
     _write_whole(Path(output), html)
     click.echo(f"wrote {what} to {output}", err=True)
 
 
-def _refuse_missing_store(db_url: str) -> None:
-    """A read command never creates a store: a mistyped --db path is an error (exit 3)."""
-    path = sqlite_path(db_url)
-    if path is not None and not path.is_file():
-        raise StoreError(f"no store at {path}")
-
-
 def _write_whole(target: Path, html: str) -> None:
-    """Written as ``target.partial`` and renamed, so a killed run leaves no half page."""
-    if not target.parent.is_dir():
-        raise click.ClickException(f"output directory {target.parent} does not exist")
-    partial = target.with_name(target.name + ".partial")
-    try:
-        partial.write_text(html, encoding="utf-8")
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
+    """Written through ``aggregator.safefile``: whole or not at all, never through a symlink."""
+    with replacing(target) as out:
+        out.write(html)

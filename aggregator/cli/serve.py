@@ -40,8 +40,6 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
     path = sqlite_path(db_url)
     if path is None:
         raise AggregatorError("Datasette serves SQLite stores only; give --db sqlite:///FILE")
-    if not path.exists():
-        raise AggregatorError(f"no store at {path}")
     try:
         import uvicorn
         from datasette.app import Datasette
@@ -51,7 +49,8 @@ def serve(db_url: str, host: str, port: int, metadata_path: Path | None) -> None
         from aggregator.store.browse import METADATA_FILE, metadata_for
     except ImportError:
         raise AggregatorError("serve needs Datasette: pip install 'aggregator[serve]'") from None
-    with Store(db_url) as store:  # brings the schema (views, FTS index) up to date first
+    # No store there: exit 3; else the schema (views, FTS index) is brought up to date first.
+    with Store(db_url, create=False) as store:
         metadata = metadata_for(path.stem, metadata_path or METADATA_FILE)
         # Registered in this process only: the story pages and digest read this store.
         pm.register(ReportPlugin(store, database=path.stem), name=PLUGIN_NAME)

@@ -8,7 +8,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, echo, main, sql_int
 from aggregator.cli.stories import date_text
 from aggregator.queries import carried_shares, load_story, reposts_of
 from aggregator.store import ArticleRow, Store
@@ -16,7 +16,7 @@ from aggregator.store.models import ArticleRevisionRow
 
 
 @main.command()
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=sql_int(1))
 @db_option
 def show(story_id: int, db_url: str) -> None:
     """Show one story: its canonical article, why it was chosen, and every repost.
@@ -31,7 +31,7 @@ def show(story_id: int, db_url: str) -> None:
     Example:
       aggregator show 1
     """
-    with Store(db_url) as store, store.session() as session:
+    with Store(db_url, create=False) as store, store.session() as session:
         story = load_story(session, story_id)
         if story is None:
             raise click.ClickException(f"no story with id {story_id}")
@@ -39,11 +39,11 @@ def show(story_id: int, db_url: str) -> None:
         reposts = reposts_of(story)
         carried = carried_shares(session, canonical.id)
         updates = _updates(session, [a.id for a in story.articles])
-        click.echo(f"Story {story.id}: {story.title}")
-        click.echo(f"  canonical, chosen because: {story.canonical_reason}")
+        echo(f"Story {story.id}: {story.title}")
+        echo(f"  canonical, chosen because: {story.canonical_reason}")
         _print_article(canonical, updates, indent="    ")
         for repost in reposts:
-            click.echo(
+            echo(
                 f"  {repost.role}: similarity {_number(repost.similarity)}, "
                 f"containment {_number(repost.containment)}, "
                 f"carries {_number(carried.get(repost.id))} of the canonical"
@@ -54,17 +54,17 @@ def show(story_id: int, db_url: str) -> None:
 def _print_article(
     article: ArticleRow, updates: dict[int, list[ArticleRevisionRow]], indent: str
 ) -> None:
-    click.echo(
+    echo(
         f"{indent}{article.outlet.name} · {date_text(article.published)} · "
         f"{article.title or '(untitled)'}"
     )
-    click.echo(f"{indent}{article.url}")
+    echo(f"{indent}{article.url}")
     if article.author:
-        click.echo(f"{indent}by {article.author}")
+        echo(f"{indent}by {article.author}")
     if article.attribution_text:
-        click.echo(f"{indent}credit line: {article.attribution_text}")
+        echo(f"{indent}credit line: {article.attribution_text}")
     for revision in updates.get(article.id, ()):
-        click.echo(
+        echo(
             f"{indent}update: text changed {revision.replaced_at.date().isoformat()} "
             f"({revision.word_count} words before; kept as revision {revision.revision})"
         )

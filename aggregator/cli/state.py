@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from aggregator import crawlstate
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, echo, main, sql_int
 from aggregator.cli.stories import date_text
 from aggregator.store import Store
 
@@ -25,7 +25,7 @@ def state() -> None:
 @db_option
 @click.option("--outlet", help="Only this outlet (key); its URLs are listed too.")
 @click.option("--status", type=click.Choice(crawlstate.STATUSES), help="Only URLs in this status.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=sql_int(1), default=20, show_default=True)
 def show(db_url: str, outlet: str | None, status: str | None, limit: int) -> None:
     """Counts per outlet, kind and status; with --outlet, its most recently fetched URLs.
 
@@ -33,24 +33,24 @@ def show(db_url: str, outlet: str | None, status: str | None, limit: int) -> Non
     Example:
       aggregator state show --outlet htw --status error
     """
-    with Store(db_url) as store:
+    with Store(db_url, create=False) as store:
         summaries = crawlstate.summarize(store, outlet)
         if not summaries:
-            click.echo("no crawl state" + (f" for {outlet}" if outlet else ""))
+            echo("no crawl state" + (f" for {outlet}" if outlet else ""))
             return
         for summary in summaries:
             last = summary.last_fetched.isoformat() if summary.last_fetched else "never"
-            click.echo(f"{summary.outlet}  (last fetch {last})")
+            echo(f"{summary.outlet}  (last fetch {last})")
             for (kind, url_status), count in sorted(summary.counts.items()):
-                click.echo(f"  {kind:<10} {url_status:<8} {count:>7}")
+                echo(f"  {kind:<10} {url_status:<8} {count:>7}")
         if outlet is None:
             return
-        click.echo("")
+        echo("")
         for row in crawlstate.iter_urls(store, outlet, status, limit):
             fetched = date_text(row.last_fetched)
             http = row.http_status or "-"
             detail = f" {row.detail}" if row.detail else ""
-            click.echo(
+            echo(
                 f"{fetched}  {row.status:<8} {http!s:<4} {row.kind:<8} {row.found_via:<12} "
                 f"{row.url}{detail}"
             )
@@ -73,6 +73,6 @@ def reset(db_url: str, outlet: str | None, everything: bool, yes: bool) -> None:
     target = outlet or "every outlet"
     if not yes:
         click.confirm(f"forget the crawl state of {target}?", abort=True)
-    with Store(db_url) as store:
+    with Store(db_url, create=False) as store:
         removed = crawlstate.reset(store, outlet)
-    click.echo(f"forgot {removed} URLs of {target}")
+    echo(f"forgot {removed} URLs of {target}")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, echo, main
 from aggregator.cli.stories import date_text
 from aggregator.store import Store
 from aggregator.store.migrate import current_revision
@@ -24,16 +24,16 @@ def stats(db_url: str, as_json: bool) -> None:
       aggregator stats
       aggregator stats --json | jq .last_run.finish_reason
     """
-    with Store(db_url) as store, store.session() as session:
+    with Store(db_url, create=False) as store, store.session() as session:
         numbers = store_stats(session)
         with store.engine.connect() as connection:
             revision = current_revision(connection)
     if as_json:
-        click.echo(json.dumps({"schema": revision, **numbers.as_dict()}, ensure_ascii=False))
+        echo(json.dumps({"schema": revision, **numbers.as_dict()}, ensure_ascii=False))
         return
-    click.echo(f"store      {store.safe_url} (schema {revision})")
+    echo(f"store      {store.safe_url} (schema {revision})")
     for line in summary_lines(numbers):
-        click.echo(line)
+        echo(line)
 
 
 def summary_lines(numbers: StoreStats) -> list[str]:

@@ -10,9 +10,10 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, echo, main, sql_int
 from aggregator.queries import StoryFilter, iter_stories, outlet_keys, reposts_of
 from aggregator.store import Store, StoryRow
+from aggregator.terminal import terminal_text
 
 DATE_HELP = "YYYY-MM-DD or ISO-8601 (2012-10-16T04:00:00Z); without a zone, UTC"
 _ID, _DATE, _REPOSTS, _OUTLET = 6, 10, 7, 28
@@ -41,9 +42,21 @@ class DateParam(click.ParamType):
             self.fail(f"{text!r} is not a date ({DATE_HELP})", param, ctx)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        if self.end_of_day and len(text) == len("2012-10-16"):
-            parsed += timedelta(days=1)
-        return parsed.astimezone(UTC)
+        try:
+            if self.end_of_day and len(text) == len("2012-10-16"):
+                parsed = _end_of_day(parsed)
+            return parsed.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable time
+            self.fail(f"{text!r} is out of range (dates from 0001-01-01 to 9999-12-31)", param, ctx)
+
+
+def _end_of_day(day: datetime) -> datetime:
+    """The instant after ``day`` (a bare date: ``--until`` includes it); the end of 9999-12-31
+    is the last representable instant."""
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,11 +74,11 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--min-reposts",
-            type=click.IntRange(min=0),
+            type=sql_int(0),
             default=0,
             help="Only stories with at least this many reposts.",
         ),
-        click.option("--limit", type=click.IntRange(min=1), help="At most this many stories."),
+        click.option("--limit", type=sql_int(1), help="At most this many stories."),
     )
     for option in reversed(options):
         function = option(function)
@@ -104,16 +117,16 @@ def stories(db_url: str, **filters: Any) -> None:
       aggregator stories --outlet cfr --search "north korea"
     """
     selected = story_filter(**filters)
-    with Store(db_url) as store, store.session() as session:
+    with Store(db_url, create=False) as store, store.session() as session:
         check_outlet(session, selected)
         shown = 0
         for story in iter_stories(session, selected):
             if not shown:
-                click.echo(_cut(table_header(), terminal_width()))
+                echo(_cut(table_header(), terminal_width()))
             print_story_line(story)
             shown += 1
         if not shown:
-            click.echo("no stories")
+            echo("no stories")
 
 
 def table_header() -> str:
@@ -127,12 +140,12 @@ def print_story_line(story: StoryRow) -> None:
     """One table row per story, one more line per repost, cut to the terminal's width."""
     width = terminal_width()
     reposts = reposts_of(story)
-    outlet = _cut(story.canonical.outlet.name, _OUTLET)
+    outlet = _cut(terminal_text(story.canonical.outlet.name), _OUTLET)
     line = (
         f"{story.id:>{_ID}}  {date_text(story.first_published)}  {len(reposts):>{_REPOSTS}}  "
         f"{outlet:<{_OUTLET}}  {story.title or '(untitled)'}"
     )
-    click.echo(_cut(line, width))
+    echo(_cut(terminal_text(line), width))  # cut what is shown, not the escapes
     indent = " " * (_ID + 2)
     for repost in reposts:
         credit = f"  [{repost.attribution_text}]" if repost.attribution_text else ""
@@ -141,7 +154,7 @@ def print_story_line(story: StoryRow) -> None:
             f"similarity {repost.similarity or 0:.2f}, containment {repost.containment or 0:.2f}"
             f"{credit}"
         )
-        click.echo(_cut(detail, width))
+        echo(_cut(terminal_text(detail), width))
 
 
 def terminal_width() -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -13,25 +14,32 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session
 
 from aggregator.errors import StoreError
-from aggregator.store.migrate import ensure_schema
+from aggregator.store.migrate import ensure_schema, store_revision
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_NO_SCHEMA = "the database holds no aggregator store (a crawl creates one)"
 
 
 class Store:
     """The story store at a database URL (``sqlite:///data/aggregator.sqlite`` by default).
 
     Opening it brings its schema up to date (``upgrade=False`` refuses instead).
+    Commands that only read open it with ``create=False``: a mistyped path or
+    an empty database is "no store at ...", never a new empty store.
 
     >>> store = Store("sqlite://")          # in memory
     >>> with store.session() as s, s.begin():
     ...     pass
     """
 
-    def __init__(self, url: str, upgrade: bool = True) -> None:
+    def __init__(self, url: str, upgrade: bool = True, create: bool = True) -> None:
         self.url = url
+        if not create:
+            _require_file(url)
         self.engine = _create_engine(url)
         try:
+            if not create:
+                _require_schema(self.engine, url)
             ensure_schema(self.engine, upgrade=upgrade)
         except SQLAlchemyError as exc:
             self.engine.dispose()
@@ -81,6 +89,30 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
+
+
+def _require_file(url: str) -> None:
+    """A SQLite store must exist and hold a store, checked read-only: opening the engine would
+    create the file, or switch a foreign database to WAL."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if not path.is_file():
+        raise StoreError(f"no store at {path} (a crawl creates one; check --db or AGGREGATOR_DB)")
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            tables = {name for (name,) in connection.execute("select name from sqlite_master")}
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {path}: {exc}") from None
+    if not tables & {"alembic_version", "articles"}:
+        raise StoreError(f"no store at {_safe(url)}: {_NO_SCHEMA}")
+
+
+def _require_schema(engine: Engine, url: str) -> None:
+    with engine.connect() as connection:
+        empty = store_revision(connection) is None
+    if empty:
+        raise StoreError(f"no store at {_safe(url)}: {_NO_SCHEMA}")
 
 
 def _create_engine(url: str) -> Engine:

@@ -152,13 +152,15 @@ class CfrSite(Site):
 
 
 class Server:
-    """Serves a site (anything with ``route`` and ``log``) and the faults on 127.0.0.1."""
+    """Serves a site (anything with ``route`` and ``log``) and the faults on 127.0.0.1
+    (or another loopback address: 127.0.0.2 plays an internal host)."""
 
-    def __init__(self, site: Any) -> None:
+    def __init__(self, site: Any, host: str = "127.0.0.1") -> None:
         handler = type("Handler", (_Handler,), {"site": site})
-        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer((host, 0), handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://{host}:{self.port}"
         self.site = site
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

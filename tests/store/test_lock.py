@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def test_a_second_crawl_stops_with_a_clear_message(
         pytest.fail("the lock was taken twice")
     store = db_url.removeprefix("sqlite:///")
     assert str(caught.value).startswith(
-        f"another crawl is writing to {store} (pid {holder.pid} since "
+        f"another crawl is writing to {store} (pid {holder.pid} on {socket.gethostname()} since "
     )
     assert str(caught.value).endswith("not waiting for it, so this one stops here")
     assert caught.value.exit_code == 5

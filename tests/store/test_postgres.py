@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from aggregator.demo import DemoSite
 from aggregator.store import Store, StoreLockedError, crawl_lock
 from aggregator.store.migrate import FIRST_REVISION, head_revision
+from tests.faults.namespaces import assert_second_is_refused, pid_namespaces_work
 
 from ..conftest import REPO
 from .conftest import CFR_PATH, HTW_PATH, DemoStore, aggregator, crawl_demo, fresh_database
@@ -77,6 +78,13 @@ def test_the_crawl_lock_is_an_advisory_lock(pg_url: str) -> None:
         holder.wait(timeout=30)
     with crawl_lock(pg_url), crawl_lock(pg_url):  # free once the holder is gone; re-entrant
         pass
+
+
+@pytest.mark.skipif(not pid_namespaces_work(), reason="needs unshare --pid (root)")
+def test_the_advisory_lock_holds_across_pid_namespaces(pg_url: str) -> None:
+    """Both crawls are pid 1 and name their sessions alike: neither may think it holds the lock."""
+    Store(pg_url).close()
+    assert_second_is_refused(pg_url)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from aggregator.cli import main
+from aggregator.store import Store
 from aggregator.store.migrate import head_revision
 
 from .conftest import DemoStore
@@ -44,6 +45,7 @@ def test_stats_as_text(demo_store: DemoStore) -> None:
 
 
 def test_stats_of_an_empty_store(db_url: str) -> None:
+    Store(db_url).close()
     result = CliRunner().invoke(main, ["stats", "--db", db_url, "--json"])
     numbers = json.loads(result.output)
     assert (numbers["articles"], numbers["stories"], numbers["last_run"]) == (0, 0, None)

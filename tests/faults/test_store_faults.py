@@ -1,0 +1,129 @@
+"""A full disk or a read-only store when the store is opened: exit 3, one line (issue 11, finding 8).
+
+The disk is made full three ways: a size-limited file (RLIMIT_FSIZE, as
+``ulimit -f``: no privileges needed), and, as root, a small tmpfs mounted in a
+mount namespace of the command's own (``unshare --mount``); a read-only store
+is a read-only bind mount of a directory holding one. (A disk filling up in
+the middle of a crawl is the crawl engine's, issue 12.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aggregator.store import Store
+from tests.conftest import REPO
+from tests.crawl.conftest import TEST_SETTINGS
+
+
+def _config(folder: Path) -> Path:
+    config = folder / "outlets.toml"
+    config.write_text('[outlets.a]\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    return config
+
+
+def _crawl_args(config: Path, db: Path) -> list[str]:
+    settings = [part for name in TEST_SETTINGS for part in ("--set", name)]
+    return [sys.executable, "-m", "aggregator", "crawl", "--config", str(config),
+            "--db", f"sqlite:///{db}", *settings]  # fmt: skip
+
+
+def _one_line_store_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot "), result.stderr
+    return lines[0]
+
+
+def _mount_namespaces_work() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", "mount -t tmpfs -o size=16k tmpfs /mnt"],
+        capture_output=True,
+        timeout=30,
+    )
+    return probe.returncode == 0
+
+
+needs_mounts = pytest.mark.skipif(
+    not _mount_namespaces_work(), reason="needs unshare --mount (root)"
+)
+
+
+def _in_mount_namespace(setup: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``args`` after ``setup`` (mount commands), in a mount namespace of its own."""
+    script = f"{setup} && exec {shlex.join(args)}"
+    return subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script],
+        capture_output=True, text=True, cwd=REPO, timeout=240,
+    )  # fmt: skip
+
+
+# Sets the file size limit, then becomes the command (Python ignores SIGXFSZ: writes past
+# the limit fail with EFBIG, as on a full disk).
+LIMITED = (
+    "import os, resource, sys\n"
+    "limit = int(sys.argv[1])\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+@pytest.mark.parametrize("limit_kb", [8, 48, 160])
+def test_a_size_limited_file_at_schema_creation_exits_3(tmp_path: Path, limit_kb: int) -> None:
+    args = _crawl_args(_config(tmp_path), tmp_path / "store.sqlite")
+    result = subprocess.run(
+        [sys.executable, "-c", LIMITED, str(limit_kb * 1024), *args],
+        capture_output=True, text=True, cwd=REPO, timeout=240,
+    )  # fmt: skip
+    assert "disk I/O error" in _one_line_store_error(result) or "full" in result.stderr
+
+
+@needs_mounts
+@pytest.mark.parametrize("size", ["16k", "64k", "200k"])
+def test_a_full_disk_at_store_open_exits_3(tmp_path: Path, size: str) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    config = _config(tmp_path)
+    result = _in_mount_namespace(
+        f"mount -t tmpfs -o size={size} tmpfs {shlex.quote(str(disk))}",
+        _crawl_args(config, disk / "store.sqlite"),
+    )
+    line = _one_line_store_error(result)
+    assert any(words in line for words in ("full", "No space left", "disk I/O error")), line
+
+
+@needs_mounts
+def test_a_read_only_store_exits_3_and_is_left_as_it_was(tmp_path: Path) -> None:
+    writable, read_only = tmp_path / "rw", tmp_path / "ro"
+    writable.mkdir()
+    read_only.mkdir()
+    Store(f"sqlite:///{writable / 'store.sqlite'}").close()
+    before = hashlib.sha256((writable / "store.sqlite").read_bytes()).hexdigest()
+    mount = (
+        f"mount --bind {shlex.quote(str(writable))} {shlex.quote(str(read_only))} && "
+        f"mount -o remount,ro,bind {shlex.quote(str(read_only))}"
+    )
+    config = _config(tmp_path)
+    for db in ("store.sqlite", "new.sqlite"):  # a store there, and one to be created
+        _one_line_store_error(_in_mount_namespace(mount, _crawl_args(config, read_only / db)))
+    stats = [
+        sys.executable,
+        "-m",
+        "aggregator",
+        "stats",
+        "--db",
+        f"sqlite:///{read_only}/store.sqlite",
+    ]
+    _one_line_store_error(_in_mount_namespace(mount, stats))
+    assert hashlib.sha256((writable / "store.sqlite").read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in writable.iterdir()) == ["store.sqlite"]
