@@ -83,7 +83,9 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+# Module scope: while Playwright's sync API runs, its event loop is the thread's running
+# loop, so a later test's asyncio.run() would fail; the browser is closed with its module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         with launched() as chromium:

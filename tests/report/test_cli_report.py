@@ -56,7 +56,8 @@ def test_a_story_that_does_not_exist_is_one_line_and_exit_1(
 def test_a_mistyped_store_path_is_exit_3_and_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "typo" / "store.sqlite"
     result = report("1", "--db", f"sqlite:///{missing}")
-    assert (result.returncode, result.stderr) == (3, f"error: no store at {missing}\n")
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: no store at {missing} ")
     assert not missing.parent.exists()
 
 
