@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 from datasketch import MinHash, MinHashLSH, MinHashLSHEnsemble
 
-from aggregator.dedup import DedupConfig, Facts, Matcher, assign
+from aggregator.dedup import DedupConfig, Doc, Matcher, assign, doc_facts, read_credit
 from aggregator.dedup.text import paragraphs, tokens
 
 Stories = list[list[Hashable]]
@@ -33,20 +33,19 @@ _WORDS = re.compile(r"\s+")
 def ours(docs: Sequence, config: DedupConfig | None = None) -> Stories:
     matcher = Matcher(config or DedupConfig())
     links = {}
-    lengths = {}
-    for doc in docs:
+    facts = []
+    for labelled in docs:
+        doc = read_credit(
+            Doc(labelled.id, labelled.text, labelled.published, labelled.outlet, labelled.credit)
+        )
         fingerprint = matcher.fingerprint(doc.text)
-        lengths[doc.id] = fingerprint.token_count
+        facts.append(doc_facts(doc, fingerprint.token_count))
         found = matcher.ingest(doc.id, doc.outlet, fingerprint)
         for key, relinks in found.relinked.items():  # chrome changed: replace their links
             for pair in [pair for pair in links if key in pair]:
                 del links[pair]
             links.update((frozenset((link.a, link.b)), link) for link in relinks)
         links.update((frozenset((link.a, link.b)), link) for link in found)
-    facts = [
-        Facts(doc.id, lengths[doc.id], doc.published, doc.outlet, (doc.outlet,), doc.credit)
-        for doc in docs
-    ]
     return [story.keys for story in assign(facts, links.values(), matcher.config)]
 
 

@@ -241,10 +241,11 @@ class _Maker:
 
     def story(self, source: NewsSource) -> list[NewsDoc]:
         mode = self._date_mode()
-        published = self._date(source) if mode == "dated" else None
+        first = self._date(source)
+        published = first if mode == "dated" else None
         docs = [self._doc(source, "original", source.blocks, source.outlet, published, mode)]
         for kind in self._kinds(self.rng.choice((2, 3, 3, 4))):
-            date = self._later(source) if mode != "undated" and self.rng.random() < 0.9 else None
+            date = self._later(first) if mode != "undated" and self.rng.random() < 0.9 else None
             docs.append(self._repost(source, kind, date, mode))
         return docs
 
@@ -252,8 +253,9 @@ class _Maker:
         count = 1 if self.rng.random() < 0.8 else 2
         kinds = self.rng.sample(("lead", "middle", "wire"), count)
         mode = "dated" if self.rng.random() < 0.5 else "undated"
+        first = self._date(source)
         return [
-            self._repost(source, kind, self._later(source) if mode == "dated" else None, mode, True)
+            self._repost(source, kind, self._later(first) if mode == "dated" else None, mode, True)
             for kind in kinds
         ]
 
@@ -336,9 +338,8 @@ class _Maker:
             hours=self.rng.randrange(24 * 600)
         )
 
-    def _later(self, source: NewsSource) -> datetime:
-        base = source.published or datetime(2024, 1, 1, tzinfo=UTC)
-        return base + timedelta(hours=self.rng.randrange(1, 24 * 30))
+    def _later(self, first: datetime) -> datetime:
+        return first + timedelta(hours=self.rng.randrange(1, 24 * 30))
 
     def _doc(
         self,
@@ -397,9 +398,9 @@ def _share(blocks: list[str], share: float) -> list[str]:
 
 
 def _edit(blocks: list[str], rng: random.Random) -> list[str]:
-    """Two paragraphs swapped, a sentence dropped, a few words changed."""
+    """Two paragraphs swapped, a sentence dropped, a few words changed (lines kept as lines)."""
     edited = blocks[:]
-    prose = [i for i, b in enumerate(edited) if len(b.split()) >= PROSE_WORDS]
+    prose = [i for i, b in enumerate(edited) if len(b.split()) >= PROSE_WORDS and "\n" not in b]
     if len(prose) >= 2:
         first, second = sorted(rng.sample(prose, 2))
         edited[first], edited[second] = edited[second], edited[first]
@@ -412,7 +413,7 @@ def _edit(blocks: list[str], rng: random.Random) -> list[str]:
     vocabulary = [w for b in blocks for w in b.split() if w.isalpha() and len(w) >= 4]
     for _ in range(rng.randrange(3, 7)):
         at = rng.choice(prose or range(len(edited)))
-        words = edited[at].split()
+        words = edited[at].split(" ")
         words[rng.randrange(len(words))] = rng.choice(vocabulary or ["news"])
         edited[at] = " ".join(words)
     return edited

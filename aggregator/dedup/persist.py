@@ -17,10 +17,11 @@ from datasketch import LeanMinHash
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from aggregator.dedup.assign import Facts, StoryAssignment, assign
+from aggregator.dedup.assign import StoryAssignment, assign
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.matcher import Matcher
+from aggregator.dedup.precedence import Facts
 from aggregator.dedup.sketch import Sketcher, sketch_bytes
 from aggregator.dedup.verify import Link
 from aggregator.store.engine import Store
@@ -180,6 +181,7 @@ class StoryWriter:
                 outlet=row.outlet.key,
                 outlet_names=row.outlet.names(),
                 credit=row.attribution_outlet,
+                credit_line=bool(row.attribution_outlet or row.attribution_author),
             )
             for row in rows.values()
         ]
