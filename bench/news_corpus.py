@@ -26,7 +26,8 @@ a rule learnt the templates rather than the structure.
     ("Source: X" and the like);
   - ``edited``: two paragraphs swapped, a sentence dropped, a few words changed.
 
-  An excerpt carries at least ``MIN_EXCERPT_WORDS`` words (a passage, not a heading).
+  An excerpt carries at least ``MIN_EXCERPT_WORDS`` words of prose (a passage, not
+  only headings, list items or code).
 * *orphan* (``ORPHAN_SHARE``): one or two lead, middle or wire excerpts whose
   original is absent (labelled with the absent original's story).
 * *unrelated*: the article alone, on its own outlet or (``UNRELATED_ON_SITES``)
@@ -64,7 +65,7 @@ HALVES = ("tuning", "held-out")
 KINDS = ("lead", "middle", "wire", "full", "edited")
 MIN_WORDS, MIN_BLOCKS = 200, 6
 MIN_EXCERPT_WORDS = 40
-PROSE_WORDS = 12  # a block of at least this many words is a paragraph of prose
+PROSE_WORDS = 12  # a one-line block of at least this many words is a paragraph of prose
 DISTINCT_PARAGRAPH_WORDS, DISTINCT_SHARE = 12, 0.05
 REPOSTED_SHARE, ORPHAN_SHARE, UNRELATED_ON_SITES = 0.55, 0.12, 0.4
 SITES_WITHOUT_WRAPPER = 2
@@ -371,15 +372,22 @@ def _opaque(name: str) -> str:
     return hashlib.blake2b(name.encode(), digest_size=6).hexdigest()
 
 
+def _is_prose(block: str) -> bool:
+    """A paragraph of prose: one line of ``PROSE_WORDS`` words or more (not a heading, a
+    list, a table or code)."""
+    return "\n" not in block and len(block.split()) >= PROSE_WORDS
+
+
 def _span(blocks: list[str], start: int, paragraphs: int) -> list[str]:
-    """``paragraphs`` prose paragraphs from ``start`` (with the short blocks between them),
-    extended until the excerpt has ``MIN_EXCERPT_WORDS`` words."""
+    """``paragraphs`` prose paragraphs from ``start`` (with the other blocks between them),
+    extended until its prose has ``MIN_EXCERPT_WORDS`` words."""
     span: list[str] = []
     prose = words = 0
     for block in blocks[start:]:
         span.append(block)
-        words += len(block.split())
-        prose += len(block.split()) >= PROSE_WORDS
+        if _is_prose(block):
+            prose += 1
+            words += len(block.split())
         if prose >= paragraphs and words >= MIN_EXCERPT_WORDS:
             break
     return span
@@ -400,7 +408,7 @@ def _share(blocks: list[str], share: float) -> list[str]:
 def _edit(blocks: list[str], rng: random.Random) -> list[str]:
     """Two paragraphs swapped, a sentence dropped, a few words changed (lines kept as lines)."""
     edited = blocks[:]
-    prose = [i for i, b in enumerate(edited) if len(b.split()) >= PROSE_WORDS and "\n" not in b]
+    prose = [i for i, b in enumerate(edited) if _is_prose(b)]
     if len(prose) >= 2:
         first, second = sorted(rng.sample(prose, 2))
         edited[first], edited[second] = edited[second], edited[first]

@@ -84,12 +84,9 @@ def test_sketches_are_datasketch_minhashes_of_the_shingles() -> None:
 
 def test_the_lsh_index_alone_finds_full_copies_but_not_excerpts() -> None:
     """With anchors switched off, whole-text MinHash LSH still merges copies; excerpts need anchors."""
-    original = "\n".join(
-        f"Paragraph {i}: the refugees crossed the river at night near village {i}, guided by brokers."
-        for i in range(12)
-    )
-    copy = original.replace("brokers", "smugglers", 3)
-    excerpt = "\n".join(original.split("\n")[:2])
+    original = "\n".join(paragraphs(HTW_ISN_REPOST))
+    copy = original.replace(" the ", " a ", 3)
+    excerpt = "\n".join(paragraphs(HTW_ISN_REPOST)[1:3])
     docs = [("original", original), ("copy", copy), ("excerpt", excerpt)]
     no_anchors = DedupConfig(min_anchors=10**6, min_shared=10)
     assert {frozenset(s) for s in cluster(docs, no_anchors)} == {
