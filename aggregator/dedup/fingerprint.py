@@ -223,20 +223,28 @@ class _Powers:
 
 def anchors(sequence: np.ndarray, rate: int) -> np.ndarray:
     """Anchors of a shingle sequence, by winnowing (Schleimer, Wilkerson and Aiken, 2003):
-    the shingle of smallest mixed hash in every window of ``2 * rate - 1`` consecutive
-    shingles, sorted and unique. About one shingle in ``rate`` is chosen, and a passage of
-    that many shingles that two texts share gives both at least one anchor in common,
-    whatever surrounds it (a value-sampled one in ``rate`` gives a short excerpt none
-    now and then: a 40-shingle one, three times in a hundred)."""
-    if rate == 1 or len(sequence) < 2:
-        return unique(sequence)
-    mixed = fmix32(sequence.astype(np.uint32))
+    the smallest shingle hash in every window of ``2 * rate - 1`` consecutive shingles,
+    sorted and unique. About one shingle in ``rate`` is chosen, and a passage of that many
+    shingles that two texts share gives both at least one anchor in common, whatever
+    surrounds it (a value-sampled one in ``rate`` gives a short excerpt none now and then:
+    a 40-shingle one, three times in a hundred). Shingle hashes are already well mixed."""
     window = 2 * rate - 1
-    if len(mixed) <= window:
-        return sequence[[int(mixed.argmin())]]
-    view = np.lib.stride_tricks.sliding_window_view(mixed, window)
-    chosen = view.argmin(axis=1) + np.arange(len(view))
-    return unique(sequence[chosen])
+    if rate == 1 or len(sequence) <= 1:
+        return unique(sequence)
+    if len(sequence) <= window:
+        return sequence[[int(sequence.argmin())]]
+    return unique(window_minima(sequence, window))
+
+
+def window_minima(values: np.ndarray, window: int) -> np.ndarray:
+    """The minimum of every run of ``window`` consecutive values: minima of runs of 1, 2,
+    4, ... by doubling, then two overlapping runs of the largest power of two."""
+    span, minima = 1, values
+    while span * 2 <= window:
+        minima = np.minimum(minima[:-span], minima[span:])
+        span *= 2
+    rest = window - span
+    return np.minimum(minima[: len(minima) - rest], minima[rest:]) if rest else minima
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
