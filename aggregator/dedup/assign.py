@@ -1,11 +1,12 @@
 """Story assignment: which articles form one story, and which one is the original.
 
 Canonical-centred, not transitive: every linked pair is judged (``precedence``:
-credit, dates, credit lines, containment, length), articles are visited from
-the one that loses to the fewest of its linked neighbours, and each joins the
-story of the canonical it overlaps most, or becomes a canonical itself. The
-original of a story is visited before its reposts, so they join it, dates or
-no dates.
+credit, dates, credit lines, containment, framing, length), articles are
+visited from the one that loses to the fewest of its linked neighbours on the
+strongest evidence (one loss on a credit line outweighs any number on length),
+and each joins the story of the canonical it overlaps most, or becomes a
+canonical itself. The original of a story is visited before its reposts, so
+they join it, dates or no dates.
 
 A *digest* (a listing that slipped through, a roundup) is a page assembled from
 two or more different stories: it carries two articles that are not reposts of
@@ -37,8 +38,9 @@ REASONS = {
     "date": "earliest published",
     "credit line": "the others credit another source",
     "containment": "contains the others' text",
+    "framing": "the others add lines of their own",
     "length": "longest text",
-    "extra lines": "the others add lines of their own sites",
+    "extra lines": "the others are longer around the same text",
     "key": "first in a fixed order (same text and length)",
 }
 
@@ -67,11 +69,19 @@ def assign(
             neighbours[link.a][link.b] = link
             neighbours[link.b][link.a] = link
     verdicts = _verdicts(by_key, neighbours, config)
-    losses = Counter(v.derived for v in verdicts.values())
+    losses = Counter((v.derived, v.evidence) for v in verdicts.values())
+    wins = Counter(v.original for v in verdicts.values())
     composite = {key for key in by_key if _is_composite(key, by_key, neighbours, config)}
     order = sorted(
         by_key.values(),
-        key=lambda f: (f.key in composite, losses[f.key], -f.length, str(f.key), repr(f.key)),
+        key=lambda f: (
+            f.key in composite,
+            tuple(losses[f.key, evidence] for evidence in EVIDENCE),
+            -wins[f.key],
+            -f.length,
+            str(f.key),
+            repr(f.key),
+        ),
     )
     rank = {f.key: position for position, f in enumerate(order)}
 

@@ -80,6 +80,27 @@ class Fingerprint:
             by_rate[rate] = anchors(self._sequence(skip_paragraphs), rate)
         return by_rate[rate]
 
+    def framing_lines(self, other: np.ndarray, skip_paragraphs: frozenset[int]) -> int:
+        """Lines before the first and after the last paragraph that shares a shingle with the
+        sorted ``other`` (paragraphs in ``skip_paragraphs`` left out): what a copy puts
+        around a text (a page line, an intro, a trailer), not what it dropped inside it."""
+        if not len(self.shingles) or not len(other):
+            return 0
+        at = np.searchsorted(other, self.shingles)
+        at[at == len(other)] = 0
+        hits = np.add.reduceat(other[at] == self.shingles, self.offsets[:-1].astype(np.int64))
+        if skip_paragraphs:
+            keep = np.fromiter(
+                (h not in skip_paragraphs for h in self.paragraph_hashes.tolist()),
+                bool,
+                len(self.paragraph_hashes),
+            )
+            hits = hits[keep]
+        sharing = np.flatnonzero(hits)
+        if not len(sharing):
+            return len(hits)
+        return int(sharing[0] + (len(hits) - 1 - sharing[-1]))
+
     def _shingle_set(self, skip_paragraphs: frozenset[int]) -> np.ndarray:
         return unique(self._sequence(skip_paragraphs))
 

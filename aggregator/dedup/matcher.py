@@ -13,6 +13,7 @@ returns their new links alongside the new article's (``Links.relinked``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -141,6 +142,16 @@ class Matcher:
         relinked = {other: self.links(other) for other in sorted(changed, key=str)}
         return Links(self.links(key), relinked)
 
+    def _with_framing(self, link: Link, fingerprint: Fingerprint) -> Link:
+        """``link`` with each side's framing lines (outside its chrome) against the other's
+        whole text (chrome included: a story a site reposted thrice is its chrome)."""
+        other = self.fingerprints.get(link.b)
+        return dataclasses.replace(
+            link,
+            a_framing=fingerprint.framing_lines(other.shingle_set(), self.index.chrome(link.a)),
+            b_framing=other.framing_lines(fingerprint.shingle_set(), self.index.chrome(link.b)),
+        )
+
     def links(self, key: Key) -> list[Link]:
         """Verified reposts between the indexed article ``key`` and the other indexed ones."""
         fingerprint = self.fingerprints.get(key)
@@ -158,5 +169,5 @@ class Matcher:
                 continue
             link = measure(key, own, other, theirs)
             if is_repost(link, self.config):
-                found.append(link)
+                found.append(self._with_framing(link, fingerprint))
         return found

@@ -9,11 +9,14 @@ the two texts decides:
    none (a repost says where it came from; an original has no need to).
 4. ``containment``: one is inside the other and not the other way round (the
    original contains its excerpts; a wire copy is its first paragraphs).
-5. ``length``: the longer text of its own, outlet chrome left out (an edited
+5. ``framing``: fewer lines before and after the text the two share (a
+   reposting site's page lines, a blogger's intro, a "read more" trailer are
+   lines the original never had; a paragraph a copy dropped is inside).
+6. ``length``: the longer text of its own, outlet chrome left out (an edited
    copy drops a sentence).
-6. ``extra lines``: the same text of its own, with fewer words around it (a
+7. ``extra lines``: the same text of its own, with fewer words around it (a
    wrapper's header and footer are its site's, shared with its other pages).
-7. ``key``: nothing tells them apart; a fixed order.
+8. ``key``: nothing tells them apart; a fixed order.
 
 Every pair is decided, so articles can be ranked by how many of their linked
 neighbours are judged their original (``losses``): the original of a story
@@ -30,7 +33,16 @@ from datetime import datetime
 
 from aggregator.dedup.verify import Link
 
-EVIDENCE = ("credit", "date", "credit line", "containment", "length", "extra lines", "key")
+EVIDENCE = (
+    "credit",
+    "date",
+    "credit line",
+    "containment",
+    "framing",
+    "length",
+    "extra lines",
+    "key",
+)
 # One text is inside the other when its containment exceeds the other's by this much:
 # an edited copy (a sentence dropped) carries most of the original and vice versa.
 INSIDE_MARGIN = 0.1
@@ -111,6 +123,11 @@ def _prefers(evidence: str, a: Facts, b: Facts, link: Link, containment: float) 
             b_in_a >= containment and b_in_a >= a_in_b + INSIDE_MARGIN,
             a_in_b >= containment and a_in_b >= b_in_a + INSIDE_MARGIN,
         )
+    if evidence == "framing":
+        around_a, around_b = link.framing_of(a.key), link.framing_of(b.key)
+        if around_a is None or around_b is None or around_a == around_b:
+            return None
+        return around_a < around_b
     if evidence == "length":
         own_a, own_b = _own(link, a_in_b), _own(link, b_in_a)
         return None if own_a == own_b else own_a > own_b
