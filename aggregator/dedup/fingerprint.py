@@ -23,6 +23,7 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash
 
+from aggregator.dedup import arrays
 from aggregator.dedup.arrays import unique
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.text import paragraph_tokens
@@ -63,43 +64,52 @@ class Fingerprint:
         """MinHash sketches of this text by (num_perm, seed), filled by ``sketch.Sketcher``."""
         return {}
 
+    @cached_property
+    def every_shingle(self) -> np.ndarray:
+        """Sorted unique shingles of the whole text."""
+        return unique(self.shingles)
+
     def shingle_set(self, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
         """Sorted unique shingles, leaving out the paragraphs whose hash is in ``skip_paragraphs``."""
-        found = self._content.get(skip_paragraphs)
-        if found is None:
-            if len(self._content) > 1:
-                self._content.clear()
-            found = self._content[skip_paragraphs] = (self._shingle_set(skip_paragraphs), {})
-        return found[0]
+        if not skip_paragraphs:
+            return self.every_shingle
+        return self._entry(skip_paragraphs)[0]
 
     def anchors(self, rate: int, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
         """The anchors (see ``anchors``) of the text outside the paragraphs in ``skip_paragraphs``."""
-        self.shingle_set(skip_paragraphs)
-        by_rate = self._content[skip_paragraphs][1]
+        by_rate = self._entry(skip_paragraphs)[1]
         if rate not in by_rate:
             by_rate[rate] = anchors(self._sequence(skip_paragraphs), rate)
         return by_rate[rate]
 
+    def _entry(self, skip_paragraphs: frozenset[int]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        found = self._content.get(skip_paragraphs)
+        if found is None:
+            if len(self._content) > 1:
+                self._content.clear()
+            own = self._shingle_set(skip_paragraphs) if skip_paragraphs else self.every_shingle
+            found = self._content[skip_paragraphs] = (own, {})
+        return found
+
     def framing_lines(self, other: np.ndarray, skip_paragraphs: frozenset[int]) -> int:
         """Lines before the first and after the last paragraph that shares a shingle with the
         sorted ``other`` (paragraphs in ``skip_paragraphs`` left out): what a copy puts
-        around a text (a page line, an intro, a trailer), not what it dropped inside it."""
-        if not len(self.shingles) or not len(other):
-            return 0
-        at = np.searchsorted(other, self.shingles)
-        at[at == len(other)] = 0
-        hits = np.add.reduceat(other[at] == self.shingles, self.offsets[:-1].astype(np.int64))
-        if skip_paragraphs:
-            keep = np.fromiter(
-                (h not in skip_paragraphs for h in self.paragraph_hashes.tolist()),
-                bool,
-                len(self.paragraph_hashes),
+        around a text (a page line, an intro, a trailer), not what it dropped inside it.
+        Read from both ends, so a copy costs a few paragraphs' lookups."""
+        lines = [
+            (int(start), int(end))
+            for start, end, paragraph in zip(
+                self.offsets[:-1].tolist(),
+                self.offsets[1:].tolist(),
+                self.paragraph_hashes.tolist(),
+                strict=True,
             )
-            hits = hits[keep]
-        sharing = np.flatnonzero(hits)
-        if not len(sharing):
-            return len(hits)
-        return int(sharing[0] + (len(hits) - 1 - sharing[-1]))
+            if paragraph not in skip_paragraphs
+        ]
+        leading = _until_shared(lines, self.shingles, other)
+        if leading == len(lines):
+            return leading
+        return leading + _until_shared(lines[::-1], self.shingles, other)
 
     def _shingle_set(self, skip_paragraphs: frozenset[int]) -> np.ndarray:
         return unique(self._sequence(skip_paragraphs))
@@ -155,6 +165,14 @@ class Fingerprint:
             offsets=take("<u4", n_par + 1),
             shingles=take("<u4", n_sh),
         )
+
+
+def _until_shared(lines: list[tuple[int, int]], shingles: np.ndarray, other: np.ndarray) -> int:
+    """How many of ``lines`` (shingle ranges) come before one with a shingle in ``other``."""
+    for number, (start, end) in enumerate(lines):
+        if len(other) and arrays.shared(unique(shingles[start:end]), other):
+            return number
+    return len(lines)
 
 
 class Fingerprinter:

@@ -23,6 +23,7 @@ from datasketch import LeanMinHash
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.index import CandidateIndex
+from aggregator.dedup.precedence import containment_decides
 from aggregator.dedup.sketch import NearDuplicates, Sketcher
 from aggregator.dedup.verify import Link, is_repost, measure
 
@@ -144,12 +145,13 @@ class Matcher:
 
     def _with_framing(self, link: Link, fingerprint: Fingerprint) -> Link:
         """``link`` with each side's framing lines (outside its chrome) against the other's
-        whole text (chrome included: a story a site reposted thrice is its chrome)."""
+        whole text (chrome included: a story a site reposted thrice is its chrome). Measured
+        only where the canonical choice may need them: neither text is inside the other."""
         other = self.fingerprints.get(link.b)
         return dataclasses.replace(
             link,
-            a_framing=fingerprint.framing_lines(other.shingle_set(), self.index.chrome(link.a)),
-            b_framing=other.framing_lines(fingerprint.shingle_set(), self.index.chrome(link.b)),
+            a_framing=fingerprint.framing_lines(other.every_shingle, self.index.chrome(link.a)),
+            b_framing=other.framing_lines(fingerprint.every_shingle, self.index.chrome(link.b)),
         )
 
     def links(self, key: Key) -> list[Link]:
@@ -169,5 +171,7 @@ class Matcher:
                 continue
             link = measure(key, own, other, theirs)
             if is_repost(link, self.config):
-                found.append(self._with_framing(link, fingerprint))
+                if not containment_decides(link, self.config.containment):
+                    link = self._with_framing(link, fingerprint)
+                found.append(link)
         return found

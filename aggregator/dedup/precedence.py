@@ -119,10 +119,7 @@ def _prefers(evidence: str, a: Facts, b: Facts, link: Link, containment: float) 
         return _either(b.credits_another, a.credits_another)
     a_in_b, b_in_a = link.containment_of(a.key), link.containment_of(b.key)
     if evidence == "containment":
-        return _either(
-            b_in_a >= containment and b_in_a >= a_in_b + INSIDE_MARGIN,
-            a_in_b >= containment and a_in_b >= b_in_a + INSIDE_MARGIN,
-        )
+        return _either(_inside(b_in_a, a_in_b, containment), _inside(a_in_b, b_in_a, containment))
     if evidence == "framing":
         around_a, around_b = link.framing_of(a.key), link.framing_of(b.key)
         if around_a is None or around_b is None or around_a == around_b:
@@ -134,6 +131,17 @@ def _prefers(evidence: str, a: Facts, b: Facts, link: Link, containment: float) 
     if evidence == "extra lines":
         return None if a.length == b.length else a.length < b.length
     return str(a.key) < str(b.key) if str(a.key) != str(b.key) else repr(a.key) < repr(b.key)
+
+
+def containment_decides(link: Link, containment: float) -> bool:
+    """Is one of the two linked texts inside the other (so nothing after containment counts)?"""
+    return _inside(link.a_in_b, link.b_in_a, containment) or _inside(
+        link.b_in_a, link.a_in_b, containment
+    )
+
+
+def _inside(share: float, other_share: float, containment: float) -> bool:
+    return share >= containment and share >= other_share + INSIDE_MARGIN
 
 
 def _either(for_a: bool, for_b: bool) -> bool | None:
