@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from aggregator.dedup.assign import (
     ROLE_CANONICAL,
@@ -66,9 +67,10 @@ def cluster(docs: Iterable[DocLike], config: DedupConfig | None = None) -> list[
     """Stories as lists of doc ids, canonical first.
 
     ``docs`` holds ``Doc`` objects or tuples ``(id, text)``, ``(id, text, published)``
-    or ``(id, text, published, outlet)``. A credit line in a text ("Source: X") is
-    read unless the doc gives ``credit``. Texts with nothing to compare (empty)
-    form stories of their own.
+    or ``(id, text, published, outlet)``; a doc without an outlet whose id is a URL
+    has its host as outlet (lines many pages of one site share are that site's
+    chrome). A credit line in a text ("Source: X") is read unless the doc gives
+    ``credit``. Texts with nothing to compare (empty) form stories of their own.
     """
     return [story.keys for story in cluster_stories(docs, config)]
 
@@ -93,11 +95,25 @@ def cluster_stories(
 
 
 def _as_doc(doc: DocLike) -> Doc:
-    if isinstance(doc, Doc):
-        return doc
-    if not isinstance(doc, tuple) or not 2 <= len(doc) <= 4:
-        raise TypeError(f"expected Doc or (id, text[, published[, outlet]]), got {doc!r:.80}")
-    return Doc(*doc)
+    if not isinstance(doc, Doc):
+        if not isinstance(doc, tuple) or not 2 <= len(doc) <= 4:
+            raise TypeError(f"expected Doc or (id, text[, published[, outlet]]), got {doc!r:.80}")
+        doc = Doc(*doc)
+    if doc.outlet is None and (site := site_of(doc.id)):
+        doc = replace(doc, outlet=site)
+    return doc
+
+
+def site_of(key: Hashable) -> str | None:
+    """The site of a doc whose id is an http(s) URL (its host, without "www."), else None:
+    a doc without an outlet has no chrome, and its site is what chrome is counted over."""
+    if not isinstance(key, str) or not key.startswith(("http://", "https://")):
+        return None
+    try:
+        host = urlsplit(key).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
 
 
 __all__ = [
