@@ -26,8 +26,8 @@ a rule learnt the templates rather than the structure.
     ("Source: X" and the like);
   - ``edited``: two paragraphs swapped, a sentence dropped, a few words changed.
 
-  An excerpt carries at least ``MIN_EXCERPT_WORDS`` words of prose (a passage, not
-  only headings, list items or code).
+  An excerpt carries at least ``news_edits.MIN_EXCERPT_WORDS`` words of prose (a
+  passage, not only headings, list items or code).
 * *orphan* (``ORPHAN_SHARE``): one or two lead, middle or wire excerpts whose
   original is absent (labelled with the absent original's story).
 * *unrelated*: the article alone, on its own outlet or (``UNRELATED_ON_SITES``)
@@ -58,20 +58,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from news_edits import edit, first_share, span
 from news_templates import HELD_OUT, TUNING, TemplateSet
 
 WCXB = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "wcxb-dev"
 HALVES = ("tuning", "held-out")
 KINDS = ("lead", "middle", "wire", "full", "edited")
 MIN_WORDS, MIN_BLOCKS = 200, 6
-MIN_EXCERPT_WORDS = 40
-PROSE_WORDS = 12  # a one-line block of at least this many words is a paragraph of prose
 DISTINCT_PARAGRAPH_WORDS, DISTINCT_SHARE = 12, 0.05
 REPOSTED_SHARE, ORPHAN_SHARE, UNRELATED_ON_SITES = 0.55, 0.12, 0.4
 SITES_WITHOUT_WRAPPER = 2
 SMALL_SITES, SMALL_WEIGHT = 3, 0.15  # sites with a handful of pages: too few for chrome
 DATE_MODES = (("dated", 0.45), ("undated", 0.40), ("mixed", 0.15))
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])")
 
 
 @dataclass(frozen=True)
@@ -284,20 +282,20 @@ class _Maker:
         credited = self._outlet_name(source)
         blocks = list(source.blocks)
         if kind == "lead":
-            body = _span(blocks, 0, rng.randrange(1, 4))
+            body = span(blocks, 0, rng.randrange(1, 4))
             if rng.random() < 0.5:
                 body.append(rng.choice(t.lead_trailers).format(outlet=credited))
         elif kind == "middle":
             start = rng.randrange(len(blocks) // 4 or 1, max(len(blocks) * 3 // 4, 2))
-            body = [rng.choice(t.intros), *_span(blocks, start, rng.randrange(1, 4))]
+            body = [rng.choice(t.intros), *span(blocks, start, rng.randrange(1, 4))]
         elif kind == "wire":
-            body = _share(blocks, rng.uniform(0.5, 0.7))
+            body = first_share(blocks, rng.uniform(0.5, 0.7))
             credit = rng.choice(t.wire_credits).format(wire=rng.choice(t.wires))
             body = [credit, *body] if rng.random() < 0.3 else [*body, credit]
         elif kind == "full":
             body = [*blocks, rng.choice(t.credits).format(outlet=credited)]
         else:
-            body = _edit(blocks, rng)
+            body = edit(blocks, rng)
         if kind in ("lead", "middle") and rng.random() < 0.35:
             body.append(rng.choice(t.credits).format(outlet=credited))
         return self._doc(
@@ -370,58 +368,3 @@ def _source_key(half: str, source: NewsSource) -> str:
 def _opaque(name: str) -> str:
     """An id that says nothing of what the page is (ids break ties in the canonical choice)."""
     return hashlib.blake2b(name.encode(), digest_size=6).hexdigest()
-
-
-def _is_prose(block: str) -> bool:
-    """A paragraph of prose: one line of ``PROSE_WORDS`` words or more (not a heading, a
-    list, a table or code)."""
-    return "\n" not in block and len(block.split()) >= PROSE_WORDS
-
-
-def _span(blocks: list[str], start: int, paragraphs: int) -> list[str]:
-    """``paragraphs`` prose paragraphs from ``start`` (with the other blocks between them),
-    extended until its prose has ``MIN_EXCERPT_WORDS`` words."""
-    span: list[str] = []
-    prose = words = 0
-    for block in blocks[start:]:
-        span.append(block)
-        if _is_prose(block):
-            prose += 1
-            words += len(block.split())
-        if prose >= paragraphs and words >= MIN_EXCERPT_WORDS:
-            break
-    return span
-
-
-def _share(blocks: list[str], share: float) -> list[str]:
-    """The first whole paragraphs holding ``share`` of the words."""
-    total = sum(len(b.split()) for b in blocks)
-    taken, words = [], 0
-    for block in blocks:
-        if words >= share * total:
-            break
-        taken.append(block)
-        words += len(block.split())
-    return taken
-
-
-def _edit(blocks: list[str], rng: random.Random) -> list[str]:
-    """Two paragraphs swapped, a sentence dropped, a few words changed (lines kept as lines)."""
-    edited = blocks[:]
-    prose = [i for i, b in enumerate(edited) if _is_prose(b)]
-    if len(prose) >= 2:
-        first, second = sorted(rng.sample(prose, 2))
-        edited[first], edited[second] = edited[second], edited[first]
-    long = [i for i in prose if len(_SENTENCE.split(edited[i])) >= 2]
-    if long:
-        at = rng.choice(long)
-        sentences = _SENTENCE.split(edited[at])
-        del sentences[rng.randrange(len(sentences))]
-        edited[at] = " ".join(sentences)
-    vocabulary = [w for b in blocks for w in b.split() if w.isalpha() and len(w) >= 4]
-    for _ in range(rng.randrange(3, 7)):
-        at = rng.choice(prose or range(len(edited)))
-        words = edited[at].split(" ")
-        words[rng.randrange(len(words))] = rng.choice(vocabulary or ["news"])
-        edited[at] = " ".join(words)
-    return edited

@@ -77,14 +77,3 @@ def canonical_is_original(docs: Sequence[NewsDoc], stories: Stories) -> dict[str
             right, total = found.setdefault(doc.dates, [0, 0])
             found[doc.dates] = [right + (stories[predicted[doc.id]][0] == doc.id), total + 1]
     return {mode: (right, total) for mode, (right, total) in found.items()}
-
-
-def misses(docs: Sequence[NewsDoc], stories: Stories) -> list[tuple[str, str, str]]:
-    """(kind, page id, what happened) for each repost kept from its original: for tuning."""
-    predicted = predicted_story(stories)
-    present = {d.id for d in docs}
-    out = []
-    for doc in docs:
-        if doc.kind in KINDS and doc.story in present and predicted[doc.id] != predicted[doc.story]:
-            out.append((doc.kind, doc.id, f"story of {stories[predicted[doc.id]][0]}"))
-    return out

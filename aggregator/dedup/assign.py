@@ -11,9 +11,9 @@ they join it, dates or no dates.
 A *digest* (a listing that slipped through, a roundup) is a page assembled from
 two or more different stories: it carries two articles that are not reposts of
 each other and that came before it (published earlier, credited by it, or
-pages of its own outlet, as a tag archive's posts are). It is visited last, so
-it joins at most one of their stories and never glues them together. An
-original is never a digest of its own excerpts: they come after it.
+dated posts of its own outlet on an undated page, as a tag archive's are). It
+is visited last, so it joins at most one of their stories and never glues them
+together. An original is never a digest of its own excerpts: they come after it.
 
 Because the visiting order depends only on the articles and their links, not on
 arrival, the stories are the same whatever order the articles came in.
@@ -140,16 +140,18 @@ def _is_composite(
 def _came_before(part: Facts, page: Facts) -> bool:
     """Was ``part`` there before ``page`` carried it (so ``page`` was assembled from it)?
 
-    Yes if ``page`` credits it, or both are dated and ``part`` is not the later;
-    without dates, if ``part`` is a page of ``page``'s own outlet (a tag archive,
-    a home page carrying its posts). Excerpts of an original on other sites,
-    undated or published after it, never came before it.
+    Yes if ``page`` credits it, or both are dated and ``part`` is not the later, or
+    ``part`` is a dated page of ``page``'s own outlet and ``page`` has no date (a tag
+    archive, a home page carrying its posts). Excerpts of an original on other sites, or
+    published after it, never came before it; without dates nothing says they did.
     """
     if credits(part, page):
         return False
     if credits(page, part):
         return True
-    if page.published is not None and part.published is not None:
+    if part.published is None:
+        return False
+    if page.published is not None:
         return part.published <= page.published
     return page.outlet is not None and part.outlet == page.outlet
 

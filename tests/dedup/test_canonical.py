@@ -71,6 +71,14 @@ def test_an_undated_original_is_the_canonical_of_its_excerpts_in_any_order() -> 
         assert {role for _, role, _ in story.members[1:]} == {"excerpt"}
 
 
+def test_teasers_on_the_original_s_own_site_do_not_make_it_a_digest() -> None:
+    """Without dates, an outlet's page holding two of its other pages is its original, not a
+    listing (a listing is undated and carries dated posts: see test_dedup)."""
+    teasers = [Doc(doc.id, doc.text, None, CFR) for doc in excerpts()]
+    (story,) = cluster_stories([*teasers, original()])
+    assert story.canonical == "original"
+
+
 def test_a_wrapped_copy_crediting_the_original_in_its_text_is_a_repost() -> None:
     cfr = paragraphs(CFR_ORIGINAL)
     copy = Doc("copy", text(*HEADER, *cfr, f"Source: {CFR}", *FOOTER), None, "roundup")
