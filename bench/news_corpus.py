@@ -287,7 +287,8 @@ class _Maker:
                 body.append(rng.choice(t.lead_trailers).format(outlet=credited))
         elif kind == "middle":
             start = rng.randrange(len(blocks) // 4 or 1, max(len(blocks) * 3 // 4, 2))
-            body = [rng.choice(t.intros), *span(blocks, start, rng.randrange(1, 4))]
+            intro = " ".join(p for p in (rng.choice(part) for part in t.intros) if p)
+            body = [intro, *span(blocks, start, rng.randrange(1, 4))]
         elif kind == "wire":
             body = first_share(blocks, rng.uniform(0.5, 0.7))
             credit = rng.choice(t.wire_credits).format(wire=rng.choice(t.wires))

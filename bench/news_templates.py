@@ -26,7 +26,9 @@ class TemplateSet:
     headers: tuple[str, ...]  # lines above the article, the same on every page of a site
     footers: tuple[str, ...]  # lines below it, likewise
     page_lines: tuple[str, ...]  # per-page lines (byline, date): differ from page to page
-    intros: tuple[str, ...]  # a blogger's words above a quoted passage
+    # A blogger's words above a quoted passage: an opener, then (maybe) a reason, then a
+    # lead-in, so that few pages of a site carry the same intro.
+    intros: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     lead_trailers: tuple[str, ...]  # under a lead excerpt
     credits: tuple[str, ...]  # naming the original's outlet
     wire_credits: tuple[str, ...]  # naming a wire service
@@ -73,14 +75,32 @@ TUNING = TemplateSet(
         "{n} comments",
     ),
     intros=(
-        "Worth a read this week. Here is the passage that caught my eye:",
-        "I came across this piece and wanted to share a part of it with readers here, "
-        "because it says something I have been trying to put into words for a while.",
-        "Some food for thought from elsewhere on the web. An extract follows.",
-        "A friend sent me this and I think it deserves attention. From the article:",
-        "Interesting take on a topic we have covered before. The key paragraphs, quoted below, "
-        "make the argument better than I could.",
-        "Quick share before the weekend. This bit stood out to me:",
+        (
+            "Worth a read this week.",
+            "I came across this piece and wanted to share a part of it with readers here.",
+            "Some food for thought from elsewhere on the web.",
+            "A friend sent me this and I think it deserves attention.",
+            "Interesting take on a topic we have covered before.",
+            "Quick share before the weekend.",
+            "Back from a short break, and this was the first thing I read.",
+        ),
+        (
+            "It says something I have been trying to put into words for a while.",
+            "The argument is better made than anything I could write.",
+            "Several of you asked about exactly this in the comments last month.",
+            "I keep coming back to it.",
+            "It changed my mind on a couple of points.",
+            "",
+            "",
+        ),
+        (
+            "Here is the passage that caught my eye:",
+            "An extract follows.",
+            "From the article:",
+            "The key paragraphs are quoted below.",
+            "This bit stood out to me:",
+            "Read it for yourself:",
+        ),
     ),
     lead_trailers=(
         "Continue reading at {outlet}",
@@ -142,14 +162,32 @@ HELD_OUT = TemplateSet(
         "{n} people shared this",
     ),
     intros=(
-        "A colleague pointed me to this article and I think the central passage is worth quoting:",
-        "Here is an excerpt from a recent article that our readers may find useful. "
-        "We have kept the wording exactly as published.",
-        "I do not agree with every point, but this section is well argued:",
-        "Sharing a short extract from a longer article on a subject many of you asked about.",
-        "From the archives of the wider web, a passage we keep coming back to. "
-        "It is reproduced below for discussion in the comments.",
-        "The following lines sum up the debate nicely.",
+        (
+            "A colleague pointed me to this article.",
+            "Here is something our readers may find useful.",
+            "I do not agree with every point made here.",
+            "Sharing a short extract from a longer article.",
+            "From the archives of the wider web comes this one.",
+            "Spotted this on my morning commute.",
+            "Another one for the reading pile.",
+        ),
+        (
+            "Still, the central section is well argued.",
+            "Many of you asked about this subject.",
+            "We have kept the wording exactly as published.",
+            "It sums up the debate nicely.",
+            "My notes are at the end.",
+            "",
+            "",
+        ),
+        (
+            "The passage worth quoting:",
+            "It is reproduced below for discussion in the comments.",
+            "Quoted in full below:",
+            "The relevant part reads as follows.",
+            "See what you make of it:",
+            "Here it is:",
+        ),
     ),
     lead_trailers=(
         "Read the full story on {outlet}",

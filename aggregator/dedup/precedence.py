@@ -45,7 +45,7 @@ EVIDENCE = (
 )
 # One text is inside the other when its containment exceeds the other's by this much:
 # an edited copy (a sentence dropped) carries most of the original and vice versa.
-INSIDE_MARGIN = 0.1
+INSIDE_MARGIN = 0.05
 
 
 @dataclass(frozen=True)

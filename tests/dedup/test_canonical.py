@@ -160,7 +160,7 @@ def short_posts(count: int) -> list[str]:
     return [text(*HEADER, firsts[n], *FOOTER) for n in range(count)]
 
 
-@pytest.mark.parametrize("site_pages", [3, 5])
+@pytest.mark.parametrize("site_pages", [5, 6])
 def test_lines_many_pages_of_one_site_share_never_link_two_stories(site_pages: int) -> None:
     """Excerpts whose originals are absent, on one reposting site: mostly its own lines."""
     posts = short_posts(site_pages)
@@ -193,8 +193,21 @@ def test_a_credit_the_caller_gives_is_kept_and_the_text_left_alone() -> None:
 
 def test_a_url_id_gives_a_doc_its_site() -> None:
     """Without an outlet, a doc whose id is a URL counts its host's repeated lines as chrome."""
-    docs = [(f"https://www.roundup.example/{n}", post) for n, post in enumerate(short_posts(3))]
-    assert len(cluster(docs)) == 3
+    docs = [(f"https://www.roundup.example/{n}", post) for n, post in enumerate(short_posts(5))]
+    assert len(cluster(docs)) == 5
+
+
+def test_a_site_that_reposts_one_story_four_times_keeps_every_copy_in_it() -> None:
+    """Its lead excerpt, two longer excerpts and the full copy on one site: their shared
+    paragraphs are the story's text, not the site's chrome."""
+    cfr = paragraphs(CFR_ORIGINAL)
+    copies = [cfr[:2], cfr[:4], cfr[:6], cfr]
+    docs = [
+        Doc(f"copy-{n}", text(*HEADER, *body, *FOOTER), None, "roundup")
+        for n, body in enumerate(copies)
+    ]
+    (story,) = cluster_stories([original(), *docs])
+    assert story.canonical == "original" and len(story.members) == 5
 
 
 def test_a_rebuild_gives_an_older_store_the_new_stories(db_url: str) -> None:
