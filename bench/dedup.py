@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import REPOST_KINDS, LabelledDoc, build_corpus
 from engines import ENGINES, NEWS_ENGINES, Stories
-from news_table import news_table
+from news_table import news_table, stress_table
 from scale import scale_run
 from timing import peak_bytes, pin_to_one_core, timed
 
@@ -154,6 +154,8 @@ def main() -> None:
     pin_to_one_core()
     if args.corpus in ("news", "all"):
         news_table(NEWS_ENGINES, args.seed, args.repeats)
+        print()
+        stress_table(NEWS_ENGINES, args.seed)
         print()
     if args.corpus == "news":
         return

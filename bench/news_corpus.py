@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from news_edits import edit, first_share, span
+from news_edits import MIN_EXCERPT_WORDS, edit, first_share, span
 from news_templates import HELD_OUT, TUNING, TemplateSet
 
 WCXB = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "wcxb-dev"
@@ -167,19 +167,26 @@ def distinct(sources: list[NewsSource]) -> list[NewsSource]:
     return kept
 
 
-def build_news_corpus(seed: int = 20121016, root: Path = WCXB) -> list[NewsDoc]:
-    """Both halves, each shuffled; deterministic for a ``seed``."""
+def build_news_corpus(
+    seed: int = 20121016, root: Path = WCXB, min_excerpt_words: int = MIN_EXCERPT_WORDS
+) -> list[NewsDoc]:
+    """Both halves, each shuffled; deterministic for a ``seed``. ``min_excerpt_words=0``
+    lets an excerpt be any 1-3 paragraphs, however short (a stress test)."""
     sources = load_sources(root)
     docs: list[NewsDoc] = []
     for half, templates in zip(HALVES, (TUNING, HELD_OUT), strict=True):
         rng = random.Random(f"{seed}:{half}")
         mine = [s for s in sources if half_of(s.id) == half]
-        docs.extend(_build_half(mine, half, templates, rng))
+        docs.extend(_build_half(mine, half, templates, rng, min_excerpt_words))
     return docs
 
 
 def _build_half(
-    sources: list[NewsSource], half: str, templates: TemplateSet, rng: random.Random
+    sources: list[NewsSource],
+    half: str,
+    templates: TemplateSet,
+    rng: random.Random,
+    min_excerpt_words: int,
 ) -> list[NewsDoc]:
     sources = sources[:]
     rng.shuffle(sources)
@@ -188,7 +195,7 @@ def _build_half(
     sites = _sites(templates, rng)
     small = set(rng.sample(range(len(sites)), SMALL_SITES))
     weights = [SMALL_WEIGHT if n in small else rng.choice((1, 2, 4, 8)) for n in range(len(sites))]
-    maker = _Maker(templates, rng, half, sites, weights)
+    maker = _Maker(templates, rng, half, sites, weights, min_excerpt_words)
     docs: list[NewsDoc] = []
     for number, source in enumerate(sources):
         if number < reposted:
@@ -232,9 +239,11 @@ class _Maker:
         half: str,
         sites: list[Site],
         weights: list[int],
+        min_excerpt_words: int,
     ) -> None:
         self.t, self.rng, self.half = templates, rng, half
         self.sites, self.weights = sites, weights
+        self.min_words = min_excerpt_words
         self.kind_counts = dict.fromkeys(KINDS, 0)
         self.serial = 0
 
@@ -282,13 +291,13 @@ class _Maker:
         credited = self._outlet_name(source)
         blocks = list(source.blocks)
         if kind == "lead":
-            body = span(blocks, 0, rng.randrange(1, 4))
+            body = span(blocks, 0, rng.randrange(1, 4), self.min_words)
             if rng.random() < 0.5:
                 body.append(rng.choice(t.lead_trailers).format(outlet=credited))
         elif kind == "middle":
             start = rng.randrange(len(blocks) // 4 or 1, max(len(blocks) * 3 // 4, 2))
             intro = " ".join(p for p in (rng.choice(part) for part in t.intros) if p)
-            body = [intro, *span(blocks, start, rng.randrange(1, 4))]
+            body = [intro, *span(blocks, start, rng.randrange(1, 4), self.min_words)]
         elif kind == "wire":
             body = first_share(blocks, rng.uniform(0.5, 0.7))
             credit = rng.choice(t.wire_credits).format(wire=rng.choice(t.wires))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-MIN_EXCERPT_WORDS = 40
+MIN_EXCERPT_WORDS = 40  # the corpus's default; see build_news_corpus
 PROSE_WORDS = 12  # a one-line block of at least this many words is a paragraph of prose
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])")
 
@@ -16,9 +16,9 @@ def _is_prose(block: str) -> bool:
     return "\n" not in block and len(block.split()) >= PROSE_WORDS
 
 
-def span(blocks: list[str], start: int, paragraphs: int) -> list[str]:
+def span(blocks: list[str], start: int, paragraphs: int, min_words: int) -> list[str]:
     """``paragraphs`` prose paragraphs from ``start`` (with the other blocks between them),
-    extended until its prose has ``MIN_EXCERPT_WORDS`` words."""
+    extended until its prose has ``min_words`` words."""
     span: list[str] = []
     prose = words = 0
     for block in blocks[start:]:
@@ -26,7 +26,7 @@ def span(blocks: list[str], start: int, paragraphs: int) -> list[str]:
         if _is_prose(block):
             prose += 1
             words += len(block.split())
-        if prose >= paragraphs and words >= MIN_EXCERPT_WORDS:
+        if prose >= paragraphs and words >= min_words:
             break
     return span
 

@@ -24,17 +24,36 @@ def news_table(engines: dict[str, Callable], seed: int, repeats: int) -> None:
     docs = build_news_corpus(seed)
     halves = {half: [d for d in docs if d.half == half] for half in HALVES}
     _describe(halves)
-    columns, results = [], {}
+    results = {}
     for name, engine in engines.items():
         for half, half_docs in halves.items():
             stories, speed = timed(engine, half_docs, repeats)
             long = [d for d in half_docs if 700 <= len(d.text.split()) <= 1000]
             results[name, half] = (half_docs, stories, speed, timed(engine, long, repeats)[1])
-            columns.append((name, half))
+    _print(results, _rows())
+
+
+def stress_table(engines: dict[str, Callable], seed: int) -> None:
+    """The same corpus but for its excerpts: any 1-3 paragraphs, however short (a lead of
+    one 20-word paragraph, a 15-word quote under a longer intro)."""
+    docs = build_news_corpus(seed, min_excerpt_words=0)
+    halves = {half: [d for d in docs if d.half == half] for half in HALVES}
+    print("stress: excerpts of 1-3 paragraphs of any length (no 40-word minimum)")
+    results = {
+        (name, half): (half_docs, engine(half_docs), 0.0, 0.0)
+        for name, engine in engines.items()
+        for half, half_docs in halves.items()
+    }
+    wanted = ("pairwise f1", "recall: lead", "recall: middle", "unrelated merged")
+    _print(results, [row for row in _rows() if row[0] in wanted or "orphan" in row[0]])
+
+
+def _print(results: dict, rows: list[tuple[str, Callable]]) -> None:
+    columns = list(results)
     print(f"{'':{_LABEL}}" + "".join(f"{name[: _COLUMN - 1]:>{_COLUMN}}" for name, _ in columns))
     print(f"{'':{_LABEL}}" + "".join(f"{half:>{_COLUMN}}" for _, half in columns))
     print("-" * (_LABEL + _COLUMN * len(columns)))
-    for label, cell in _rows():
+    for label, cell in rows:
         print(f"{label:{_LABEL}}" + "".join(cell(column, results[column]) for column in columns))
 
 
