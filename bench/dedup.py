@@ -12,7 +12,8 @@ the original with and without dates, articles/s; beside a datasketch
 ``MinHashLSH`` and a containment baseline (``MinHashLSHEnsemble`` + best
 parent). Targets (issue 10): F1 >= 0.99, each kind's recall >= 0.97, <= 0.1% of
 negatives merged, canonical is the original >= 0.95 dated and undated,
->= 1,000 articles/s on one core. Needs ``../shared/corpora/wcxb-dev``.
+>= 1,000 articles/s on one core. A stress table follows: the same corpus with
+excerpts of any length. Needs ``../shared/corpora/wcxb-dev``.
 
 **Regression corpus** (``bench/corpus.py``, the demo site and Python
 documentation prose: built while tuning issue 4, a regression check, not

@@ -1,8 +1,9 @@
 """The three engines ``bench/dedup.py`` compares, each turning a list of docs into stories.
 
 * ``ours``: ``aggregator.dedup`` as a crawl runs it, one article at a time
-  (``Matcher.ingest``: shingles, anchors, candidate search, verification,
-  re-verification when chrome changes), then the canonical-centred assignment.
+  (its credit line read from the text as ``cluster`` does, then ``Matcher.ingest``:
+  shingles, anchors, candidate search, verification, re-verification when chrome
+  changes), then the canonical-centred assignment.
 * ``datasketch``: what a user builds first: a 128-permutation ``MinHash`` of each
   text's word 5-grams (``MinHash.bulk``) in a ``MinHashLSH`` at Jaccard 0.8;
   each article joins the stories of the articles the LSH returns (union-find).
@@ -76,25 +77,23 @@ def containment_best_parent(docs: Sequence, threshold: float = 0.6, num_perm: in
     rank = {doc.id: (size[doc.id], str(doc.id)) for doc in docs}
     parent: dict[Hashable, Hashable] = {}
     for doc in docs:
-        best, best_share = None, threshold
+        shares = {}
         for other in ensemble.query(sketch[doc.id], size[doc.id]):
-            if rank[other] <= rank[doc.id]:
-                continue  # a parent is larger, so the trees have no cycles
-            jaccard = sketch[doc.id].jaccard(sketch[other])
-            share = jaccard * (size[doc.id] + size[other]) / ((1 + jaccard) * size[doc.id])
-            if share >= best_share:
-                best, best_share = other, share
-        if best is not None:
+            if rank[other] > rank[doc.id]:  # a parent is larger, so the trees have no cycles
+                jaccard = sketch[doc.id].jaccard(sketch[other])
+                shares[other] = (
+                    jaccard * (size[doc.id] + size[other]) / ((1 + jaccard) * size[doc.id])
+                )
+        best = max(shares, key=lambda other: (shares[other], rank[other]), default=None)
+        if best is not None and shares[best] >= threshold:
             parent[doc.id] = best
     trees: dict[Hashable, list[Hashable]] = {}
-    for doc in sorted(docs, key=lambda d: d.id not in parent):  # roots first in their tree
+    for doc in docs:
         root = doc.id
         while root in parent:
             root = parent[root]
-        trees.setdefault(root, [])
-        if doc.id == root:
-            trees[root].insert(0, doc.id)
-        else:
+        trees.setdefault(root, [root])
+        if doc.id != root:
             trees[root].append(doc.id)
     return list(trees.values())
 

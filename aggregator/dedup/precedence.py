@@ -18,8 +18,8 @@ the two texts decides:
    wrapper's header and footer are its site's, shared with its other pages).
 8. ``key``: nothing tells them apart; a fixed order.
 
-Every pair is decided, so articles can be ranked by how many of their linked
-neighbours are judged their original (``losses``): the original of a story
+Every pair is decided, so articles can be ranked by their losses to linked
+neighbours, strongest evidence first (``assign``): the original of a story
 loses to none of its reposts.
 """
 
@@ -43,8 +43,9 @@ EVIDENCE = (
     "extra lines",
     "key",
 )
-# One text is inside the other when its containment exceeds the other's by this much:
-# an edited copy (a sentence dropped) carries most of the original and vice versa.
+# One text is inside the other when its containment exceeds the other's by this much.
+# Word edits move both alike (an edited copy and its original: within 0.03 of each other
+# on the news corpus); a lead excerpt of a short article is inside it by more.
 INSIDE_MARGIN = 0.05
 
 
