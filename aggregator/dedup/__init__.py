@@ -99,12 +99,12 @@ def _as_doc(doc: DocLike) -> Doc:
         if not isinstance(doc, tuple) or not 2 <= len(doc) <= 4:
             raise TypeError(f"expected Doc or (id, text[, published[, outlet]]), got {doc!r:.80}")
         doc = Doc(*doc)
-    if doc.outlet is None and (site := site_of(doc.id)):
+    if doc.outlet is None and (site := _site_of(doc.id)):
         doc = replace(doc, outlet=site)
     return doc
 
 
-def site_of(key: Hashable) -> str | None:
+def _site_of(key: Hashable) -> str | None:
     """The site of a doc whose id is an http(s) URL (its host, without "www."), else None:
     a doc without an outlet has no chrome, and its site is what chrome is counted over."""
     if not isinstance(key, str) or not key.startswith(("http://", "https://")):
