@@ -48,8 +48,11 @@ AGGREGATOR_DEDUP_MIN_SHARED = 30
 # When the article carries at least this share of the canonical's text, it is a full
 # copy ("repost"); less is an "excerpt".
 AGGREGATOR_DEDUP_FULL_COPY = 0.8
-# A paragraph seen in this many articles of one outlet is that outlet's chrome.
-AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 3
+# A paragraph seen in this many articles of one outlet is that outlet's chrome. Not
+# fewer: a site that reposts one story three or four times (updates, a lead excerpt
+# beside the full copy) would make that story's paragraphs its chrome, and its pages
+# carrying only them would link to nothing (issue 10).
+AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 5
 # Fingerprints of stored articles kept in memory during a crawl (the rest are read
 # from the store when a candidate needs verifying).
 AGGREGATOR_DEDUP_CACHE_SIZE = 20000

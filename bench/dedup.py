@@ -1,41 +1,48 @@
-"""Benchmark: story detection on a labelled corpus of real text, three engines side by side.
+"""Benchmark: story detection on labelled corpora of real text, our engine beside the baselines.
 
-    .venv/bin/python bench/dedup.py                 # corpus table, then 10k and 100k scale runs
-    .venv/bin/python bench/dedup.py --no-scale      # the corpus table only
+    .venv/bin/python bench/dedup.py                      # news corpus, regression corpus, scale
+    .venv/bin/python bench/dedup.py --corpus news        # the news corpus only (issue 10)
+    .venv/bin/python bench/dedup.py --corpus regression --no-scale
 
-Needs the Python documentation Debian ships (``apt-get install python3-doc``) for
-the corpus (see ``bench/corpus.py``). Runs pinned to one core and timed in CPU
-time of this process (the machine is shared: other work on the other core does
-not count); speeds are the median of ``--repeats`` runs; memory is the peak
-traced allocation of one run (``tracemalloc``) divided by the number of articles. Targets (issue 4):
-precision >= 0.99, recall >= 0.98, <= 0.1% of negatives merged, >= 1,000
-articles/s for 800-word articles, cost no worse than linear in stored articles.
+**News corpus** (``bench/news_corpus.py``: WCXB's real articles, reposted as
+lead and middle excerpts, wire copies, wrapped full copies and edited copies,
+with orphans and unrelated articles; its tuning and held-out halves are
+reported apart): pair P/R/F1, recall per kind, negatives merged, canonical is
+the original with and without dates, articles/s; beside a datasketch
+``MinHashLSH`` and a containment baseline (``MinHashLSHEnsemble`` + best
+parent). Targets (issue 10): F1 >= 0.99, each kind's recall >= 0.97, <= 0.1% of
+negatives merged, canonical is the original >= 0.95 dated and undated,
+>= 1,000 articles/s on one core. A stress table follows: the same corpus with
+excerpts of any length. Needs ``../shared/corpora/wcxb-dev``.
+
+**Regression corpus** (``bench/corpus.py``, the demo site and Python
+documentation prose: built while tuning issue 4, a regression check, not
+evidence). Needs ``apt-get install python3-doc``.
+
+Runs pinned to one core and timed in CPU time of this process (the machine is
+shared: other work on the other core does not count); speeds are the median of
+``--repeats`` runs; memory is the peak traced allocation of one run
+(``tracemalloc``) divided by the number of articles.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import time
-import tracemalloc
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import REPOST_KINDS, LabelledDoc, build_corpus
-from engines import ENGINES, Stories
+from engines import ENGINES, NEWS_ENGINES, Stories
+from news_table import news_table, stress_table
 from scale import scale_run
+from timing import peak_bytes, pin_to_one_core, timed
 
 OURS = "ours"  # the one engine that chooses an original
-
-
-def pin_to_one_core() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def pairwise(docs: Sequence[LabelledDoc], stories: Stories) -> dict[str, float]:
@@ -88,23 +95,6 @@ def canonical_accuracy(docs: Sequence[LabelledDoc], stories: Stories) -> float:
     label = {d.id: d.story for d in docs}
     multi = [s for s in stories if len(s) > 1 and any(label[k] == k for k in s)]
     return sum(label[s[0]] == s[0] for s in multi) / len(multi) if multi else 1.0
-
-
-def timed(engine: Callable, docs: Sequence, repeats: int) -> tuple[Stories, float]:
-    runs = []
-    for _ in range(repeats):
-        start = time.process_time()
-        stories = engine(docs)
-        runs.append(time.process_time() - start)
-    return stories, len(docs) / statistics.median(runs)
-
-
-def peak_bytes(engine: Callable, docs: Sequence) -> int:
-    tracemalloc.start()
-    engine(docs)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
 
 
 def corpus_table(docs: list[LabelledDoc], repeats: int) -> None:
@@ -160,8 +150,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--scale", default="10000,100000", help="stored articles to time at")
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--corpus", choices=("news", "regression", "all"), default="all")
     args = parser.parse_args()
     pin_to_one_core()
+    if args.corpus in ("news", "all"):
+        news_table(NEWS_ENGINES, args.seed, args.repeats)
+        print()
+        stress_table(NEWS_ENGINES, args.seed)
+        print()
+    if args.corpus == "news":
+        return
     docs = build_corpus(seed=args.seed, originals=args.originals)
     corpus_table(docs, args.repeats)
     if not args.no_scale:

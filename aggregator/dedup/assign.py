@@ -1,44 +1,48 @@
 """Story assignment: which articles form one story, and which one is the original.
 
-Canonical-centred, not transitive: articles are visited from the most to the
-least likely original (credited by a repost, then earliest published, then
-longest, then key); each joins the story of the canonical it overlaps most, or
-becomes a canonical itself.
+Canonical-centred, not transitive: every linked pair is judged (``precedence``:
+credit, dates, credit lines, containment, framing, length), articles are
+visited from the one that loses to the fewest of its linked neighbours on the
+strongest evidence (one loss on a credit line outweighs any number on length),
+and each joins the story of the canonical it overlaps most, or becomes a
+canonical itself. The original of a story is visited before its reposts, so
+they join it, dates or no dates.
 
-A *composite* page (a digest, a listing that slipped through) contains two
-articles that share nothing with each other; it is visited last, so it joins
-at most one of their stories and never glues them together. Because the
-visiting order depends only on the articles and their links, not on arrival,
-the stories are the same whatever order the articles came in.
+A *digest* (a listing that slipped through, a roundup) is a page assembled from
+two or more different stories: it carries two articles that are not reposts of
+each other and that came before it (published earlier, credited by it, or
+dated posts of its own outlet on an undated page, as a tag archive's are). It
+is visited last, so it joins at most one of their stories and never glues them
+together. An original is never a digest of its own excerpts: they come after it.
+
+Because the visiting order depends only on the articles and their links, not on
+arrival, the stories are the same whatever order the articles came in.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from aggregator.dedup.config import DedupConfig
+from aggregator.dedup.precedence import EVIDENCE, Facts, Verdict, credits, judge
 from aggregator.dedup.verify import Link
 
 ROLE_CANONICAL = "canonical"
 ROLE_REPOST = "repost"
 ROLE_EXCERPT = "excerpt"
 
-
-@dataclass(frozen=True)
-class Facts:
-    """What the canonical choice needs to know of an article."""
-
-    key: Hashable
-    length: int
-    published: datetime | None = None
-    outlet: str | None = None
-    outlet_names: tuple[str, ...] = ()  # names a credit line may use for the outlet
-    credit: str | None = None  # the outlet this article credits as its source
+# How each kind of evidence reads as the reason a canonical was chosen.
+REASONS = {
+    "date": "earliest published",
+    "credit line": "the others credit another source",
+    "containment": "contains the others' text",
+    "framing": "the others add lines of their own",
+    "length": "longest text",
+    "extra lines": "the others are longer around the same text",
+    "key": "first in a fixed order (same text and length)",
+}
 
 
 @dataclass
@@ -54,21 +58,6 @@ class StoryAssignment:
         return [key for key, _, _ in self.members]
 
 
-def normalise_name(name: str) -> str:
-    """Outlet names as credit lines write them: case, accents, 'the' and punctuation ignored."""
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    name = re.sub(r"[^a-z0-9]+", " ", name).strip()
-    return re.sub(r"^the ", "", name)
-
-
-def credits(reposting: Facts, original: Facts) -> bool:
-    """Does ``reposting`` name ``original``'s outlet as its source?"""
-    if not reposting.credit or reposting.outlet == original.outlet:
-        return False
-    credited = normalise_name(reposting.credit)
-    return any(credited == normalise_name(name) for name in original.outlet_names if name)
-
-
 def assign(
     facts: Iterable[Facts], links: Iterable[Link], config: DedupConfig
 ) -> list[StoryAssignment]:
@@ -79,12 +68,20 @@ def assign(
         if link.a in by_key and link.b in by_key and link.a != link.b:
             neighbours[link.a][link.b] = link
             neighbours[link.b][link.a] = link
-    credited = {
-        key: sum(credits(by_key[other], by_key[key]) for other in neighbours[key]) for key in by_key
-    }
+    verdicts = _verdicts(by_key, neighbours, config)
+    losses = Counter((v.derived, v.evidence) for v in verdicts.values())
+    wins = Counter(v.original for v in verdicts.values())
     composite = {key for key in by_key if _is_composite(key, by_key, neighbours, config)}
     order = sorted(
-        by_key.values(), key=lambda f: (f.key in composite, *_priority(f, credited[f.key]))
+        by_key.values(),
+        key=lambda f: (
+            f.key in composite,
+            tuple(losses[f.key, evidence] for evidence in EVIDENCE),
+            -wins[f.key],
+            -f.length,
+            str(f.key),
+            repr(f.key),
+        ),
     )
     rank = {f.key: position for position, f in enumerate(order)}
 
@@ -101,8 +98,23 @@ def assign(
         role = ROLE_REPOST if link.containment_of(best) >= config.full_copy else ROLE_EXCERPT
         stories[best].members.append((article.key, role, link))
     for story in stories.values():
-        story.reason = _reason(story, by_key, composite)
+        story.reason = _reason(story, by_key, composite, verdicts)
     return list(stories.values())
+
+
+def _verdicts(
+    by_key: dict[Hashable, Facts],
+    neighbours: dict[Hashable, dict[Hashable, Link]],
+    config: DedupConfig,
+) -> dict[frozenset, Verdict]:
+    """Every linked pair judged once."""
+    found: dict[frozenset, Verdict] = {}
+    for key, linked in neighbours.items():
+        for other, link in linked.items():
+            pair = frozenset((key, other))
+            if pair not in found:
+                found[pair] = judge(by_key[key], by_key[other], link, config.containment)
+    return found
 
 
 def _is_composite(
@@ -111,14 +123,12 @@ def _is_composite(
     neighbours: dict[Hashable, dict[Hashable, Link]],
     config: DedupConfig,
 ) -> bool:
-    """Does ``key`` carry two earlier articles that are not reposts of each other (a digest,
-    a listing)? An original that two later excerpts quote from different places is not one:
-    what a page contains counts only if it was not published after the page, nor credits it."""
+    """Does ``key`` carry two articles that came before it and are not reposts of each other?"""
     page = by_key[key]
     inside = [
         other
         for other, link in neighbours[key].items()
-        if link.containment_of(other) >= config.containment and _assembled_from(page, by_key[other])
+        if link.containment_of(other) >= config.containment and _came_before(by_key[other], page)
     ]
     return any(
         second not in neighbours[first]
@@ -127,22 +137,31 @@ def _is_composite(
     )
 
 
-def _assembled_from(page: Facts, part: Facts) -> bool:
-    """Could ``page`` have been put together from ``part`` (rather than quoted by it)?"""
+def _came_before(part: Facts, page: Facts) -> bool:
+    """Was ``part`` there before ``page`` carried it (so ``page`` was assembled from it)?
+
+    Yes if ``page`` credits it, or both are dated and ``part`` is not the later, or
+    ``part`` is a dated page of ``page``'s own outlet and ``page`` has no date (a tag
+    archive, a home page carrying its posts). Excerpts of an original on other sites, or
+    published after it, never came before it; without dates nothing says they did.
+    """
     if credits(part, page):
         return False
-    if page.published is None:
+    if credits(page, part):
         return True
-    return part.published is not None and part.published <= page.published
+    if part.published is None:
+        return False
+    if page.published is not None:
+        return part.published <= page.published
+    return page.outlet is not None and part.outlet == page.outlet
 
 
-def _priority(article: Facts, credited_by: int) -> tuple:
-    """The order of issue 4: credited by reposts, else earliest published, else longest."""
-    published = article.published.timestamp() if article.published else float("inf")
-    return (-credited_by, published, -article.length, str(article.key))
-
-
-def _reason(story: StoryAssignment, by_key: dict[Hashable, Facts], composite: set) -> str:
+def _reason(
+    story: StoryAssignment,
+    by_key: dict[Hashable, Facts],
+    composite: set[Hashable],
+    verdicts: dict[frozenset, Verdict],
+) -> str:
     if len(story.members) == 1:
         return "only article"
     canonical = by_key[story.canonical]
@@ -153,10 +172,12 @@ def _reason(story: StoryAssignment, by_key: dict[Hashable, Facts], composite: se
     others = [o for o in others if o.key not in composite]
     if not others:
         return "the other pages are digests of several stories"
-    if canonical.published and all(
-        o.published is None or o.published > canonical.published for o in others
-    ):
-        return "earliest published"
-    if all(o.length < canonical.length for o in others):
-        return "longest text"
-    return "first in a fixed order (same date and length)"
+    won = {
+        verdict.evidence
+        for other in others
+        if (verdict := verdicts[frozenset((canonical.key, other.key))]).original == canonical.key
+    }
+    reasons = [
+        REASONS[evidence] for evidence in EVIDENCE if evidence in won and evidence in REASONS
+    ]
+    return "; ".join(reasons) or "first in the order of its story"

@@ -13,6 +13,7 @@ returns their new links alongside the new article's (``Links.relinked``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -22,6 +23,7 @@ from datasketch import LeanMinHash
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.index import CandidateIndex
+from aggregator.dedup.precedence import containment_decides
 from aggregator.dedup.sketch import NearDuplicates, Sketcher
 from aggregator.dedup.verify import Link, is_repost, measure
 
@@ -141,6 +143,17 @@ class Matcher:
         relinked = {other: self.links(other) for other in sorted(changed, key=str)}
         return Links(self.links(key), relinked)
 
+    def _with_framing(self, link: Link, fingerprint: Fingerprint) -> Link:
+        """``link`` with each side's framing lines (outside its chrome) against the other's
+        whole text (chrome included: a story a site reposted thrice is its chrome). Measured
+        only where the canonical choice may need them: neither text is inside the other."""
+        other = self.fingerprints.get(link.b)
+        return dataclasses.replace(
+            link,
+            a_framing=fingerprint.framing_lines(other.every_shingle, self.index.chrome(link.a)),
+            b_framing=other.framing_lines(fingerprint.every_shingle, self.index.chrome(link.b)),
+        )
+
     def links(self, key: Key) -> list[Link]:
         """Verified reposts between the indexed article ``key`` and the other indexed ones."""
         fingerprint = self.fingerprints.get(key)
@@ -158,5 +171,7 @@ class Matcher:
                 continue
             link = measure(key, own, other, theirs)
             if is_repost(link, self.config):
+                if not containment_decides(link, self.config.containment):
+                    link = self._with_framing(link, fingerprint)
                 found.append(link)
         return found

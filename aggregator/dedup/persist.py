@@ -17,10 +17,11 @@ from datasketch import LeanMinHash
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from aggregator.dedup.assign import Facts, StoryAssignment, assign
+from aggregator.dedup.assign import StoryAssignment, assign
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
 from aggregator.dedup.matcher import Matcher
+from aggregator.dedup.precedence import Facts
 from aggregator.dedup.sketch import Sketcher, sketch_bytes
 from aggregator.dedup.verify import Link
 from aggregator.store.engine import Store
@@ -59,15 +60,18 @@ def replace_links(
 
 def link_row(article_id: int, other_id: int, link: Link) -> LinkRow:
     """The stored form of ``link`` (measured from ``article_id``'s side), ids in order."""
-    mine, theirs = link.a_in_b, link.b_in_a
     low, high = sorted((article_id, other_id))
+    if low != article_id:
+        link = link.swapped()
     return LinkRow(
         article_id=low,
         other_id=high,
-        article_in_other=mine if low == article_id else theirs,
-        other_in_article=theirs if low == article_id else mine,
+        article_in_other=link.a_in_b,
+        other_in_article=link.b_in_a,
         jaccard=link.jaccard,
         shared_shingles=link.shared,
+        article_framing_lines=link.a_framing,
+        other_framing_lines=link.b_framing,
     )
 
 
@@ -150,6 +154,8 @@ def stored_links(session: Session, component: set[int]) -> list[Link]:
             r.other_in_article,
             r.jaccard,
             r.shared_shingles,
+            r.article_framing_lines,
+            r.other_framing_lines,
         )
         for r in rows
     ]
@@ -180,6 +186,7 @@ class StoryWriter:
                 outlet=row.outlet.key,
                 outlet_names=row.outlet.names(),
                 credit=row.attribution_outlet,
+                credit_line=bool(row.attribution_outlet or row.attribution_author),
             )
             for row in rows.values()
         ]

@@ -10,6 +10,7 @@ comes out of a rebuild unchanged (``tests/dedup/test_order.py`` checks this).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from aggregator.dedup.matcher import Matcher
 from aggregator.dedup.persist import (
     StoredFingerprints,
     StoryWriter,
+    link_row,
     load_rows,
     save_signature,
     stored_fingerprints,
@@ -61,7 +63,7 @@ def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> R
         links = _all_links(matcher, ids)
         session.execute(delete(LinkRow))
         for (low, high), link in links.items():
-            session.add(_row(low, high, link))
+            session.add(link_row(low, high, link))
         session.flush()
         created = _write_stories(session, set(ids.values()), links, config, now)
         stories = session.query(StoryRow).count()
@@ -109,27 +111,9 @@ def _all_links(matcher: Matcher, ids: dict[str, int]) -> dict[tuple[int, int], L
             other = ids[link.b]
             pair = (min(article_id, other), max(article_id, other))
             if pair not in links:
-                low_first = pair[0] == article_id
-                links[pair] = Link(
-                    pair[0],
-                    pair[1],
-                    link.a_in_b if low_first else link.b_in_a,
-                    link.b_in_a if low_first else link.a_in_b,
-                    link.jaccard,
-                    link.shared,
-                )
+                measured = link if pair[0] == article_id else link.swapped()
+                links[pair] = dataclasses.replace(measured, a=pair[0], b=pair[1])
     return links
-
-
-def _row(low: int, high: int, link: Link) -> LinkRow:
-    return LinkRow(
-        article_id=low,
-        other_id=high,
-        article_in_other=link.a_in_b,
-        other_in_article=link.b_in_a,
-        jaccard=link.jaccard,
-        shared_shingles=link.shared,
-    )
 
 
 def _write_stories(

@@ -48,7 +48,7 @@ class Sketcher:
         memo = fingerprint.sketches
         key = (self.num_perm, self.seed)
         if key not in memo:
-            memo[key] = self._sketch(fingerprint.shingle_set())
+            memo[key] = self._sketch(fingerprint.every_shingle)
         return memo[key]
 
     def _sketch(self, shingles: np.ndarray) -> LeanMinHash:

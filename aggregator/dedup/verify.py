@@ -26,6 +26,10 @@ class Link:
     b_in_a: float
     jaccard: float
     shared: int  # shingles in common
+    # Lines of a (outside chrome) before and after all it shares with b, and of b: what a
+    # copy puts around a text (page lines, an intro, a "read more" trailer). None: unknown.
+    a_framing: int | None = None
+    b_framing: int | None = None
 
     @property
     def strength(self) -> float:
@@ -37,6 +41,23 @@ class Link:
 
     def other(self, key: Hashable) -> Hashable:
         return self.b if key == self.a else self.a
+
+    def swapped(self) -> Link:
+        """The same link measured from ``b``'s side."""
+        return Link(
+            self.b,
+            self.a,
+            self.b_in_a,
+            self.a_in_b,
+            self.jaccard,
+            self.shared,
+            self.b_framing,
+            self.a_framing,
+        )
+
+    def framing_of(self, key: Hashable) -> int | None:
+        """Lines of ``key`` around the text it shares with the other article."""
+        return self.a_framing if key == self.a else self.b_framing
 
 
 def measure(a: Hashable, a_shingles: np.ndarray, b: Hashable, b_shingles: np.ndarray) -> Link:

@@ -152,6 +152,9 @@ class LinkRow(Base):
     other_in_article: Mapped[float]
     jaccard: Mapped[float]
     shared_shingles: Mapped[int]
+    # Lines of each side around the text the two share (null: measured before issue 10).
+    article_framing_lines: Mapped[int | None]
+    other_framing_lines: Mapped[int | None]
 
 
 class CrawlRunRow(Base):

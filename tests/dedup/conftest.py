@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from aggregator.config import Outlet
-from aggregator.dedup import Doc
+from aggregator.dedup import DedupConfig, Doc
 from aggregator.extract import Article, Attribution, extract_article
 
 from ..conftest import demo_page
@@ -48,6 +48,9 @@ CHROME = [
     "Your email address will not be published. Required fields are marked *",
 ]
 STOCK = "Over 20,000 North Koreans have fled to South Korea in the past decade."
+# Chrome from the third article of an outlet on (the default is five), so that the small
+# fixtures here cross the threshold; what crossing it does does not depend on where it is.
+THREE_MAKE_CHROME = DedupConfig(boilerplate_articles=3)
 
 
 @dataclass(frozen=True)

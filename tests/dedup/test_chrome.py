@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aggregator.dedup import DedupConfig, Matcher, cluster
 
-from .conftest import CHROME, ESCAPE, WORST, demo_article
+from .conftest import CHROME, ESCAPE, THREE_MAKE_CHROME, WORST, demo_article
 
 
 def post(title: str) -> str:
@@ -13,7 +13,7 @@ def post(title: str) -> str:
 
 
 def test_a_paragraph_becoming_chrome_re_verifies_the_earlier_posts() -> None:
-    matcher = Matcher(DedupConfig())
+    matcher = Matcher(THREE_MAKE_CHROME)
     first = matcher.ingest("blog/1", "blog", matcher.fingerprint(post(demo_article(WORST).title)))
     second = matcher.ingest("blog/2", "blog", matcher.fingerprint(post(demo_article(ESCAPE).title)))
     assert first == [] and [link.b for link in second] == ["blog/1"], (
@@ -34,13 +34,14 @@ def test_chrome_is_per_outlet() -> None:
             ("a/2", post(demo_article(ESCAPE).title), None, "a"),
             ("a/3", post("A third short post, on refugees in Laos."), None, "a"),
             ("b/1", post("A post on another blog with the same comment form."), None, "b"),
-        ]
+        ],
+        THREE_MAKE_CHROME,
     )
     assert len(stories) == 4
 
 
 def test_removing_an_article_can_turn_chrome_back_into_text() -> None:
-    matcher = Matcher(DedupConfig())
+    matcher = Matcher(THREE_MAKE_CHROME)
     for number, title in enumerate((demo_article(WORST).title, demo_article(ESCAPE).title, "Laos")):
         matcher.ingest(f"blog/{number}", "blog", matcher.fingerprint(post(title)))
     assert matcher.index.chrome("blog/0")

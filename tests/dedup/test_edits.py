@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aggregator.dedup import DedupConfig, cluster, cluster_stories
+from aggregator.dedup.fingerprint import anchors
 
 from ..test_extract import CFR_ORIGINAL, HTW_ISN_REPOST, RRM_OPINION
 from .conftest import CHROME, STOCK, at, demo_article
@@ -84,12 +88,9 @@ def test_sketches_are_datasketch_minhashes_of_the_shingles() -> None:
 
 def test_the_lsh_index_alone_finds_full_copies_but_not_excerpts() -> None:
     """With anchors switched off, whole-text MinHash LSH still merges copies; excerpts need anchors."""
-    original = "\n".join(
-        f"Paragraph {i}: the refugees crossed the river at night near village {i}, guided by brokers."
-        for i in range(12)
-    )
-    copy = original.replace("brokers", "smugglers", 3)
-    excerpt = "\n".join(original.split("\n")[:2])
+    original = "\n".join(paragraphs(HTW_ISN_REPOST))
+    copy = original.replace(" the ", " a ", 3)
+    excerpt = "\n".join(paragraphs(HTW_ISN_REPOST)[1:3])
     docs = [("original", original), ("copy", copy), ("excerpt", excerpt)]
     no_anchors = DedupConfig(min_anchors=10**6, min_shared=10)
     assert {frozenset(s) for s in cluster(docs, no_anchors)} == {
@@ -100,3 +101,22 @@ def test_the_lsh_index_alone_finds_full_copies_but_not_excerpts() -> None:
     assert {frozenset(s) for s in cluster(docs, both)} == {
         frozenset({"original", "copy", "excerpt"})
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**32 - 1), min_size=15, max_size=200, unique=True),
+    st.integers(0, 10**6),
+    st.lists(st.integers(0, 2**32 - 1), max_size=50),
+    st.lists(st.integers(0, 2**32 - 1), max_size=50),
+)
+def test_any_passage_of_a_window_of_shingles_shares_an_anchor(
+    source: list[int], at: int, before: list[int], after: list[int]
+) -> None:
+    """Winnowing's guarantee: 15 shingles (two windows at one anchor in eight) in common
+    give both texts an anchor in common, whatever surrounds them."""
+    source_array = np.array(source, np.uint32)
+    start = at % (len(source) - 14)
+    passage = source_array[start : start + 15]
+    excerpt = np.concatenate((np.array(before, np.uint32), passage, np.array(after, np.uint32)))
+    assert len(np.intersect1d(anchors(source_array, 8), anchors(excerpt, 8))) >= 1

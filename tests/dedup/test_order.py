@@ -10,16 +10,16 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.dedup import DedupConfig, Matcher, cluster_stories
+from aggregator.dedup import Matcher, cluster_stories
 from aggregator.dedup.persist import load_matcher
 from aggregator.dedup.rebuild import rebuild
 from aggregator.ingest import save_article
 from aggregator.store import ArticleRow, Store
 
 from ..test_dedup import tag_archive_doc
-from .conftest import OUTLETS, Labelled, at, labelled_corpus
+from .conftest import OUTLETS, THREE_MAKE_CHROME, Labelled, at, labelled_corpus
 
-CONFIG = DedupConfig()
+CONFIG = THREE_MAKE_CHROME
 
 
 def stories_of(assignments) -> set[tuple]:
@@ -40,7 +40,7 @@ def store_stories(store: Store) -> set[tuple]:
     return {(url, frozenset(found)) for url, found in members.items()}
 
 
-REFERENCE = stories_of(cluster_stories([item.doc for item in labelled_corpus()]))
+REFERENCE = stories_of(cluster_stories([item.doc for item in labelled_corpus()], CONFIG))
 
 
 def test_the_corpus_stories_are_the_labelled_ones() -> None:
@@ -57,13 +57,13 @@ def test_the_corpus_stories_are_the_labelled_ones() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.permutations([*labelled_corpus()]))
 def test_clustering_any_permutation_gives_the_same_stories(order: list[Labelled]) -> None:
-    assert stories_of(cluster_stories([item.doc for item in order])) == REFERENCE
+    assert stories_of(cluster_stories([item.doc for item in order], CONFIG)) == REFERENCE
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.permutations([*(item.doc for item in labelled_corpus()), tag_archive_doc()]))
 def test_a_listing_that_slipped_through_changes_nothing_in_any_order(docs) -> None:
-    stories = cluster_stories(docs)
+    stories = cluster_stories(docs, CONFIG)
     with_listing = next(s for s in stories if "htw/tag/north-korea" in s.keys)
     assert len({key for key in with_listing.keys if key != "htw/tag/north-korea"}) <= 3
     others = stories_of([s for s in stories if s is not with_listing])

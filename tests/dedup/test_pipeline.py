@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from aggregator.dedup import DedupConfig, Links
+from aggregator.dedup import Links
 from aggregator.ingest import save_article
 from aggregator.page import PageItem
 from aggregator.store import LinkRow, Store
 from pipelines.dedup import DedupPipeline
 
-from .conftest import CHROME, ESCAPE, OUTLETS, WORST, demo_article
+from .conftest import CHROME, ESCAPE, OUTLETS, THREE_MAKE_CHROME, WORST, demo_article
 from .test_roles import copy_of
 
 
@@ -36,7 +36,7 @@ def item_for(outlet: str, article) -> PageItem:
 
 def test_the_pipeline_passes_re_verified_links_to_storage(db_url: str) -> None:
     stats = Stats()
-    pipeline = DedupPipeline(db_url, DedupConfig(), stats)
+    pipeline = DedupPipeline(db_url, THREE_MAKE_CHROME, stats)
     pipeline.open_spider()
     store = Store(db_url)
     titles = [demo_article(WORST).title, demo_article(ESCAPE).title, "A third short post."]
@@ -49,7 +49,12 @@ def test_the_pipeline_passes_re_verified_links_to_storage(db_url: str) -> None:
             assert isinstance(item.links, Links)
             with store.session() as session, session.begin():
                 save_article(
-                    session, item.outlet, item.article, item.fingerprint, item.links, DedupConfig()
+                    session,
+                    item.outlet,
+                    item.article,
+                    item.fingerprint,
+                    item.links,
+                    THREE_MAKE_CHROME,
                 )
     finally:
         pipeline.close_spider()
