@@ -85,7 +85,7 @@ class StoragePipeline:
             else:
                 logger.error("cannot store %s: %s", item.url, exc)
             item.drop_reason = "store_error"
-            raise DropItem(f"store_error: {item.url}") from exc
+            raise DropItem(f"store_error: {item.url}", log_level="INFO") from exc
         stats.inc_value(f"aggregator/articles/{result.status}")
         stats.inc_value(f"aggregator/outlet/{item.outlet.key}/articles_{result.status}")
         stats.inc_value("aggregator/stories/new", result.new_stories)

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator.errors import AggregatorError
@@ -32,16 +33,24 @@ def stop_crawl(crawler: Any, error: AggregatorError) -> None:
     crawler.stats.set_value(FATAL_KIND, type(error).__name__)
     crawler.stats.set_value(FATAL_MESSAGE, str(error))
     logger.info("stopping the crawl: %s", error)
-    crawler.engine.close_spider(crawler.spider, FINISH_REASON)
+    deferred_from_coro(crawler.engine.close_spider_async(reason=FINISH_REASON))
 
 
 def stopped(crawler: Any) -> bool:
     return crawler.stats.get_value(FATAL_KIND) is not None
 
 
+def stop_if_store_failed(crawler: Any, exc: Exception) -> bool:
+    """Stop the crawl when ``exc`` means the store is unusable; False for any other error."""
+    error = store_failure(exc) if isinstance(exc, SQLAlchemyError) else None
+    if error is not None:
+        stop_crawl(crawler, error)
+    return error is not None
+
+
 class StoreFailureMiddleware:
     """The spider writes the crawl state from its callbacks: a store that fails there stops the
-    crawl too, instead of a traceback per page."""
+    crawl too, instead of a traceback per page (errbacks call ``stop_if_store_failed``)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -51,10 +60,4 @@ class StoreFailureMiddleware:
         return cls(crawler)
 
     def process_spider_exception(self, response: Any, exception: Exception) -> Iterable[Any] | None:
-        if not isinstance(exception, SQLAlchemyError):
-            return None
-        error = store_failure(exception)
-        if error is None:
-            return None
-        stop_crawl(self.crawler, error)
-        return ()
+        return () if stop_if_store_failed(self.crawler, exception) else None

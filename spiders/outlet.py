@@ -21,6 +21,7 @@ from typing import Any
 import scrapy
 from lxml import etree
 from scrapy.http import Response, TextResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
 from aggregator.config import Outlet, load_config
@@ -32,6 +33,7 @@ from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
 from aggregator.store import Store
 from aggregator.urls import normalize_url, should_follow
+from spiders.fatal import stop_if_store_failed
 from spiders.politeness import configure_politeness
 from spiders.scope import RefusedRequest
 from spiders.sources import SourcesMixin
@@ -331,6 +333,14 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     # Errors and counting.
 
     def on_error(self, failure: Any) -> None:
+        """Record a failed request; Scrapy does not pass an errback's own errors to middlewares."""
+        try:
+            self._on_error(failure)
+        except SQLAlchemyError as exc:
+            if not stop_if_store_failed(self.crawler, exc):
+                raise
+
+    def _on_error(self, failure: Any) -> None:
         request = failure.request
         outlet = self.outlets[request.meta["outlet"]]
         self.awaiting.discard(request.meta.get("state_url", ""))
