@@ -24,11 +24,12 @@ from scrapy.http import Response, TextResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
+from aggregator.charsets import decode_html
 from aggregator.config import Outlet, load_config
 from aggregator.crawlstate import CrawlState, Fetched, Found
 from aggregator.discovery import announced_feeds, page_links
 from aggregator.extract.bodies import parse_html
-from aggregator.faults import decode_html, error_kind
+from aggregator.faults import error_kind
 from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
 from aggregator.store import Store
