@@ -61,6 +61,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
         self.listed: dict[tuple[str, str], set[str]] = {}  # URLs each paged source listed
         self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised or None
+        self.over_sitemap_budget: set[str] = set()  # outlets told they read too many sitemaps
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:

@@ -189,3 +189,31 @@ class TextSite(Site):
             text = _article(f"Wide text in {name}", self.texts[-1], None, "utf-8").decode()
             return 200, "text/html", ("\ufeff" + text).encode(f"{name}-le"), {}
         return 404, HTML, _page("Not found", "error404", []), {}
+
+
+class IndexSite(Site):
+    """An index of ``count`` sitemap indexes, each naming one more index (issue 11, finding 15).
+
+    /many/               home; /many/sitemap.xml the index; /many/index-N.xml its children
+    """
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+    def route(self, path: str, query: dict[str, str]) -> Answer:
+        if path == "/many/":
+            return 200, HTML, _page("Many home", "home blog", []), {}
+        if path == "/many/sitemap.xml":
+            return 200, XML, _index([f"/many/index-{i}.xml" for i in range(self.count)]), {}
+        if path.startswith("/many/index-"):
+            return 200, XML, _index([path.replace("index-", "deeper-")]), {}
+        return 404, HTML, _page("Not found", "error404", []), {}
+
+
+def _index(paths: list[str]) -> bytes:
+    entries = "".join(f"<sitemap><loc>{escape(p)}</loc></sitemap>" for p in paths)
+    return (
+        "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        f"{entries}</sitemapindex>"
+    ).encode()
