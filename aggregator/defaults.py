@@ -81,6 +81,9 @@ AGGREGATOR_CRAWL_RETRY_AFTER_MAX = 300.0
 # Extraction runs in this many worker processes, off Scrapy's reactor thread;
 # -1 means one per core, 0 extracts in the reactor thread (blocking it).
 AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
+# A dead extraction worker (out of memory, a crash) is replaced this many times a run;
+# once more and the crawl stops with exit 7 (issue 11, item 4).
+AGGREGATOR_CRAWL_WORKER_RESTARTS = 3
 # A callable given the crawl's stats every second (the CLI's progress line); None: no display.
 AGGREGATOR_CRAWL_PROGRESS = None
 

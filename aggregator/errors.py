@@ -4,7 +4,8 @@ AggregatorError                 base class; exit code 1
 ├── UnknownStoryError           a story id the store does not hold; exit 1
 ├── ConfigError                 outlets.toml or a setting is wrong (names file, line, key); exit 2
 │   └── UnknownOutletError      an outlet key on the command line is not configured; exit 2
-└── StoreError                  the store cannot be opened or written; exit 3
+├── StoreError                  the store cannot be opened or written; exit 3
+└── WorkersDiedError            extraction workers kept dying, the crawl stopped; exit 7
 """
 
 from __future__ import annotations
@@ -48,10 +49,18 @@ class StoreError(AggregatorError):
     exit_code = 3
 
 
+class WorkersDiedError(AggregatorError):
+    """The extraction workers kept dying (out of memory, a crash): the crawl stopped and the
+    pages it had not finished are fetched again by the next run."""
+
+    exit_code = 7
+
+
 __all__ = [
     "AggregatorError",
     "ConfigError",
     "StoreError",
     "UnknownOutletError",
     "UnknownStoryError",
+    "WorkersDiedError",
 ]

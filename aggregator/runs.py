@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from aggregator.errors import AggregatorError, StoreError, WorkersDiedError
 from aggregator.store import ArticleRow, CrawlRunRow, Store
 
 DROPPED_PREFIX = "aggregator/dropped/"
@@ -21,6 +22,9 @@ ARTICLES_PREFIX = "aggregator/articles/"
 DISCOVERED_PREFIX = "aggregator/discovered/"
 OUTLET_PREFIX = "aggregator/outlet/"
 REPOST_ROLES = ("repost", "excerpt")
+FATAL_KIND = "aggregator/fatal/kind"  # the class name of the error that stopped a crawl
+FATAL_MESSAGE = "aggregator/fatal/message"
+_FATAL = {cls.__name__: cls for cls in (StoreError, WorkersDiedError)}
 
 
 def start_run(store: Store, outlets: Iterable[str]) -> int:
@@ -55,6 +59,14 @@ def finish_run(store: Store, run_id: int, stats: Mapping[str, Any], reason: str 
             .select_from(ArticleRow)
             .where(ArticleRow.first_seen >= run.started_at, ArticleRow.role.in_(REPOST_ROLES))
         )
+
+
+def fatal_error(stats: Mapping[str, Any]) -> AggregatorError | None:
+    """The error that stopped the crawl (a failing store, dying workers), from its stats."""
+    kind = stats.get(FATAL_KIND)
+    if kind is None:
+        return None
+    return _FATAL.get(kind, AggregatorError)(stats.get(FATAL_MESSAGE, kind))
 
 
 def with_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:

@@ -41,6 +41,8 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# A store that fails in a spider callback (disk full) stops the crawl (issue 11, item 6).
+SPIDER_MIDDLEWARES = {"spiders.fatal.StoreFailureMiddleware": 60}
 DOWNLOADER_MIDDLEWARES = {
     # What may be fetched (issue 11): every request and redirect hop, before robots.txt (100).
     "spiders.scope.ScopeMiddleware": 40,

@@ -4,6 +4,10 @@ Extraction is CPU work (trafilatura and lxml); done in Scrapy's reactor thread
 it would stall every download while a page is parsed. It runs in a pool of
 worker processes instead (AGGREGATOR_CRAWL_EXTRACT_WORKERS, one per core by
 default), so fetching, dedup and storage overlap with it (issue 5, item 8).
+A dead worker is replaced (``aggregator.workers``); the page it held is
+extracted again, and a page that fails for the crawler's own reasons is
+dropped as ``worker_died``, which the crawl state records as an error to
+retry, never as a drop (issue 11, item 4).
 """
 
 from __future__ import annotations
@@ -11,30 +15,39 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import multiprocessing
 import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from aggregator.errors import WorkersDiedError
 from aggregator.extract import Extraction, ExtractOptions, extract_page
 from aggregator.page import PageItem
 from aggregator.urls import in_scope, normalize_url
+from aggregator.workers import WorkerPool
+from spiders.fatal import stop_crawl
 
 logger = logging.getLogger(__name__)
 
 
 class ExtractionPipeline:
     def __init__(
-        self, stats: Any, min_words: int, workers: int = 0, max_chrome_line_words: int | None = None
+        self,
+        stats: Any,
+        min_words: int,
+        workers: int = 0,
+        max_chrome_line_words: int | None = None,
+        restarts: int = 0,
+        crawler: Any = None,
     ) -> None:
         self.stats = stats
         self.min_words = min_words
         self.max_chrome_line_words = max_chrome_line_words
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.restarts = restarts
+        self.crawler = crawler
+        self.pool: WorkerPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractionPipeline:
@@ -47,20 +60,17 @@ class ExtractionPipeline:
             settings.getint("AGGREGATOR_MIN_ARTICLE_WORDS"),
             workers,
             settings.getint("AGGREGATOR_EXTRACT_MAX_CHROME_LINE_WORDS"),
+            settings.getint("AGGREGATOR_CRAWL_WORKER_RESTARTS"),
+            crawler,
         )
 
     def open_spider(self) -> None:
         if self.workers:
-            # spawn, not fork: the crawl process has threads (the store, Twisted's pool).
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupts,
-            )
+            self.pool = WorkerPool(self.workers, self.restarts)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown()
             self.pool = None
 
     async def process_item(self, item: PageItem) -> PageItem:
@@ -73,11 +83,17 @@ class ExtractionPipeline:
             options = dataclasses.replace(options, max_chrome_line_words=self.max_chrome_line_words)
         try:
             result = await self._extract(item.html, item.url, options)
+        except WorkersDiedError as exc:  # the crawler's fault, not the page's: retried next run
+            if self.crawler is not None:
+                stop_crawl(self.crawler, exc)
+            self._drop(item, "worker_died")
         except (
             Exception
         ) as exc:  # a page that breaks the extractor is a counted drop, not a lost one
             logger.error("extraction failed on %s: %s: %s", item.url, type(exc).__name__, exc)
             self._drop(item, "extract_error", type(exc).__name__)
+        if result is None:  # its workers died twice on this page: retried next run
+            self._drop(item, "worker_died")
         if result.article is None:
             self._drop(item, result.reason or "not_article", result.detail)
         since = item.outlet.since_datetime
@@ -91,18 +107,22 @@ class ExtractionPipeline:
         self.stats.inc_value("aggregator/articles/extracted")
         return item
 
-    async def _extract(self, html: str, url: str, options: ExtractOptions) -> Extraction:
+    async def _extract(self, html: str, url: str, options: ExtractOptions) -> Extraction | None:
+        """The page's extraction, tried again on new workers when its worker died; None when
+        that happened twice. ``WorkersDiedError`` when workers died too often this run."""
         if self.pool is None:
             return extract_page(html, url, options)
-        return await asyncio.wrap_future(self.pool.submit(extract_page, html, url, options))
+        for _ in range(2):
+            executor = self.pool.executor
+            try:
+                return await asyncio.wrap_future(executor.submit(extract_page, html, url, options))
+            except BrokenProcessPool:
+                self.stats.inc_value("aggregator/workers/died")
+                self.pool.replace(executor)
+        return None
 
     def _drop(self, item: PageItem, reason: str, detail: str = "") -> None:
         item.drop_reason = reason
         self.stats.inc_value(f"aggregator/dropped/{reason}")
         self.stats.inc_value(f"aggregator/outlet/{item.outlet.key}/dropped")
         raise DropItem(f"{reason}: {item.url} {detail}".rstrip(), log_level="INFO")
-
-
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group: the crawl shuts down gracefully, workers carry on."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

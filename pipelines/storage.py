@@ -1,5 +1,10 @@
 """StoragePipeline: one transaction per article (article, fingerprint, links, stories, crawl state);
-a run row per crawl; dropped pages recorded in the crawl state with their reason."""
+a run row per crawl; dropped pages recorded in the crawl state with their reason.
+
+A store that cannot be written at all (a full disk, a read-only file, a lost
+connection) stops the crawl with exit 3 (issue 11, item 6); pages that failed
+for the crawler's own reasons are recorded as errors, retried by the next run.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +25,14 @@ from aggregator.ingest import SaveResult, save_article, text_hash
 from aggregator.page import PageItem
 from aggregator.runs import finish_run, start_run
 from aggregator.store import Store
+from aggregator.store.engine import store_failure
 from aggregator.store.lock import crawl_lock
+from spiders.fatal import stop_crawl, stopped
 
 logger = logging.getLogger(__name__)
+
+# Drops that are the crawler's fault, not the page's: recorded as errors, so the next run retries.
+RETRIED = frozenset({"store_error", "worker_died"})
 
 
 class StoragePipeline:
@@ -69,9 +79,13 @@ class StoragePipeline:
             result = await asyncio.wrap_future(self.writer.submit(self._save, item))
         except SQLAlchemyError as exc:
             stats.inc_value("aggregator/dropped/store_error")
-            logger.error("cannot store %s: %s", item.url, exc)
+            failure = store_failure(exc)
+            if failure is not None:
+                stop_crawl(self.crawler, failure)
+            else:
+                logger.error("cannot store %s: %s", item.url, exc)
             item.drop_reason = "store_error"
-            raise DropItem(f"store_error: {item.url}") from exc
+            raise DropItem(f"store_error: {item.url}", log_level="INFO") from exc
         stats.inc_value(f"aggregator/articles/{result.status}")
         stats.inc_value(f"aggregator/outlet/{item.outlet.key}/articles_{result.status}")
         stats.inc_value("aggregator/stories/new", result.new_stories)
@@ -117,7 +131,7 @@ class StoragePipeline:
             return
         reason = item.drop_reason or "dropped"
         fetched = Fetched(
-            cs.ERROR if reason == "store_error" else cs.DROPPED,  # store errors are retried
+            cs.ERROR if reason in RETRIED else cs.DROPPED,
             kind=cs.LISTING if reason == "listing" else cs.PAGE,
             http_status=item.status,
             detail=reason,
@@ -128,7 +142,8 @@ class StoragePipeline:
         try:
             state.record(item.outlet.key, item.state_url, fetched)
         except SQLAlchemyError as exc:
-            logger.error("cannot record the drop of %s: %s", item.url, exc)
+            if not stopped(self.crawler):  # the store failed: said once, by the crawl's stop
+                logger.error("cannot record the drop of %s: %s", item.url, exc)
 
     def close_spider(self) -> None:
         if self.writer is not None:
@@ -137,7 +152,11 @@ class StoragePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is not None:
-            finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
+            try:
+                finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
+            except SQLAlchemyError as exc:  # the run row stays unfinished, as after a kill
+                if not stopped(self.crawler):
+                    logger.error("cannot record the end of the run: %s", exc)
             self.store.close()
             self.store = None
         if self.lock is not None:

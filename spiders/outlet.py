@@ -21,17 +21,20 @@ from typing import Any
 import scrapy
 from lxml import etree
 from scrapy.http import Response, TextResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
+from aggregator.charsets import decode_html
 from aggregator.config import Outlet, load_config
 from aggregator.crawlstate import CrawlState, Fetched, Found
 from aggregator.discovery import announced_feeds, page_links
 from aggregator.extract.bodies import parse_html
-from aggregator.faults import decode_html, error_kind
+from aggregator.faults import error_kind
 from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
 from aggregator.store import Store
 from aggregator.urls import normalize_url, should_follow
+from spiders.fatal import stop_if_store_failed
 from spiders.politeness import configure_politeness
 from spiders.scope import RefusedRequest
 from spiders.sources import SourcesMixin
@@ -58,6 +61,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
         self.listed: dict[tuple[str, str], set[str]] = {}  # URLs each paged source listed
         self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised or None
+        self.over_sitemap_budget: set[str] = set()  # outlets told they read too many sitemaps
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
@@ -331,6 +335,14 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     # Errors and counting.
 
     def on_error(self, failure: Any) -> None:
+        """Record a failed request; Scrapy does not pass an errback's own errors to middlewares."""
+        try:
+            self._on_error(failure)
+        except SQLAlchemyError as exc:
+            if not stop_if_store_failed(self.crawler, exc):
+                raise
+
+    def _on_error(self, failure: Any) -> None:
         request = failure.request
         outlet = self.outlets[request.meta["outlet"]]
         self.awaiting.discard(request.meta.get("state_url", ""))

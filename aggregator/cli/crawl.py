@@ -2,9 +2,10 @@
 
 Exit codes a cron job can act on: 0 the crawl finished; 4 nothing could be
 fetched; 5 another crawl holds the store's lock; 6 some outlets could fetch
-nothing (the others were crawled); 130 the crawl was interrupted (Ctrl-C or
-SIGTERM) and stopped cleanly (the next run resumes it). Configuration and store
-errors exit 2 and 3.
+nothing (the others were crawled); 7 extraction workers kept dying; 130 the
+crawl was interrupted (Ctrl-C or SIGTERM) and stopped cleanly (the next run
+resumes it). Configuration and store errors exit 2 and 3 (a store failing
+mid-crawl too: a full disk, a lost connection).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from aggregator.cli.stories import print_story_line
 from aggregator.config import load_config
 from aggregator.dedup import DedupConfig
 from aggregator.queries import StoryFilter, load_stories
-from aggregator.runs import by_outlet, with_prefix
+from aggregator.runs import by_outlet, fatal_error, with_prefix
 from aggregator.store import Store
 from aggregator.store.engine import sqlite_path
 from aggregator.store.lock import crawl_lock
@@ -86,8 +87,8 @@ def crawl(
 
     \b
     Exit codes: 0 done, 4 nothing could be fetched, 5 another crawl holds the
-    store, 6 some outlets fetched nothing, 130 interrupted; 2 configuration
-    error, 3 store error.
+    store, 6 some outlets fetched nothing, 7 extraction workers kept dying,
+    130 interrupted; 2 configuration error, 3 store error (disk full, too).
 
     \b
     Example:
@@ -104,6 +105,9 @@ def crawl(
     with crawl_lock(db_url, wait=lock_wait):
         stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)
     print_crawl_summary(stats, sys.stdout)
+    error = fatal_error(stats)
+    if error is not None:  # the store failed, or workers kept dying: exit 3 or 7, one line
+        raise error
     sys.exit(exit_code(stats, selected))
 
 
@@ -167,6 +171,9 @@ def demo(db_url: str) -> None:
             progress = ProgressLine() if sys.stderr.isatty() else None
             stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url, progress=progress)
         print_crawl_summary(stats, sys.stdout)
+        error = fatal_error(stats)
+        if error is not None:
+            raise error
         click.echo("")
         with Store(db_url) as store, store.session() as session:
             for story in load_stories(session, StoryFilter()):

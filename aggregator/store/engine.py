@@ -10,7 +10,13 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session
 
 from aggregator.errors import StoreError
@@ -152,6 +158,19 @@ def _tune_sqlite(connection: sqlite3.Connection, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def store_failure(exc: SQLAlchemyError) -> StoreError | None:
+    """The ``StoreError`` a failed write means when the store itself is unusable, else None.
+
+    A full disk, a read-only file or a lost connection fails every later write too,
+    so the crawl must stop (issue 11, item 6); an integrity error is one row's problem.
+    """
+    if isinstance(exc, OperationalError | InterfaceError) or getattr(
+        exc, "connection_invalidated", False
+    ):
+        return StoreError(f"cannot write the store: {_first_line(exc)}")
+    return None
 
 
 def _safe(url: str) -> str:

@@ -11,6 +11,7 @@ from lxml import html
 from scrapy.settings import Settings
 
 from aggregator import crawlstate as cs
+from aggregator.charsets import decode_html
 from aggregator.config import check_config, load_config
 from aggregator.crawlstate import CrawlState, Fetched, Found, UrlState, plan
 from aggregator.discovery import (
@@ -22,7 +23,7 @@ from aggregator.discovery import (
     robots_sitemaps,
     sitemap_entries,
 )
-from aggregator.faults import decode_html, error_kind, retry_after_seconds
+from aggregator.faults import error_kind, retry_after_seconds
 from aggregator.sites import site_for
 from aggregator.store import Store
 from spiders.politeness import configure_politeness, user_agent

@@ -1,10 +1,11 @@
-"""A full disk or a read-only store when the store is opened: exit 3, one line (issue 11, finding 8).
+"""A full disk or a read-only store, at open or mid-crawl: exit 3, one line (issue 11, finding 8).
 
 The disk is made full three ways: a size-limited file (RLIMIT_FSIZE, as
 ``ulimit -f``: no privileges needed), and, as root, a small tmpfs mounted in a
 mount namespace of the command's own (``unshare --mount``); a read-only store
-is a read-only bind mount of a directory holding one. (A disk filling up in
-the middle of a crawl is the crawl engine's, issue 12.)
+is a read-only bind mount of a directory holding one. A disk that fills up in
+the middle of a crawl of a blog served on 127.0.0.1 stops the crawl the same
+way, with the store consistent: the next run stores every post once.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from __future__ import annotations
 import hashlib
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from aggregator.store import Store
+from aggregator.store.engine import store_failure
 from tests.conftest import REPO
-from tests.crawl.conftest import TEST_SETTINGS
+from tests.crawl.conftest import TEST_SETTINGS, crawl, crawl_command, rows, write_config
+from tests.sites.generated import Server, WordPressSite
 
 
 def _config(folder: Path) -> Path:
@@ -127,3 +132,56 @@ def test_a_read_only_store_exits_3_and_is_left_as_it_was(tmp_path: Path) -> None
     _one_line_store_error(_in_mount_namespace(mount, stats))
     assert hashlib.sha256((writable / "store.sqlite").read_bytes()).hexdigest() == before
     assert sorted(p.name for p in writable.iterdir()) == ["store.sqlite"]
+
+
+POSTS = 30
+
+
+def _mid_crawl(tmp_path: Path, run: str) -> None:
+    """A crawl of a blog whose store fills its disk partway (``run`` limits it), then one more."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    db_url = f"sqlite:///{disk / 'store.sqlite'}"
+    with Server(WordPressSite(count=POSTS)) as server:
+        config = write_config(
+            tmp_path / "outlets.toml", wp={"url": f"{server.url}/wp/", "platform": "wordpress"}
+        )
+        args = crawl_command(config, db_url)
+        if run == "size-limited file":
+            limited = [sys.executable, "-c", LIMITED, str(400 * 1024), *args]
+            full = subprocess.run(limited, capture_output=True, text=True, cwd=REPO, timeout=240)
+        else:
+            full = _in_mount_namespace(f"mount -t tmpfs -o size=400k tmpfs {disk}", args)
+            disk = tmp_path / "disk"  # the tmpfs is gone with its namespace: a fresh disk
+            db_url = f"sqlite:///{disk / 'store.sqlite'}"
+        line = _one_line_store_error(full)
+        assert line.startswith("error: cannot write the store:"), line
+        assert "dropped:" in full.stdout, "the crawl had started: the disk filled mid-crawl"
+        with sqlite3.connect(disk / "store.sqlite") as connection:
+            assert connection.execute("pragma integrity_check").fetchall() == [("ok",)]
+        again = crawl(config, db_url)
+        assert again.returncode == 0, again.stderr
+        urls = [url for (url,) in rows(db_url, "select url from articles")]
+    assert sorted(urls) == sorted({f"{server.url}/wp{p.path}" for p in server.site.posts})
+
+
+def test_a_disk_filling_up_mid_crawl_stops_it_with_exit_3(tmp_path: Path) -> None:
+    _mid_crawl(tmp_path, "size-limited file")
+
+
+@needs_mounts
+def test_a_small_tmpfs_filling_up_mid_crawl_stops_it_with_exit_3(tmp_path: Path) -> None:
+    _mid_crawl(tmp_path, "tmpfs")
+
+
+@pytest.mark.parametrize(
+    ("error", "fatal"),
+    [
+        (OperationalError("INSERT", {}, Exception("database or disk is full")), True),
+        (OperationalError("SELECT 1", {}, Exception("server closed the connection")), True),
+        (InterfaceError("SELECT 1", {}, Exception("connection already closed")), True),
+        (IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")), False),
+    ],
+)
+def test_errors_that_leave_the_store_unusable_stop_the_crawl(error: Exception, fatal: bool) -> None:
+    assert (store_failure(error) is not None) == fatal

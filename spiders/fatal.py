@@ -1,0 +1,63 @@
+"""Stopping a crawl that cannot go on, with one line saying why (issue 11, items 4 and 6).
+
+A full disk, a read-only store or a lost database connection (``StoreError``,
+exit 3) and extraction workers that keep dying (``WorkersDiedError``, exit 7)
+would fail every later page the same way, so the first one stops the crawl.
+The error is kept in the crawl's stats; the CLI raises it (``aggregator.runs.fatal_error``) once the reactor has
+stopped. Pages the crawl did not finish stay queued or are recorded as errors:
+the next run fetches them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
+
+from aggregator.errors import AggregatorError
+from aggregator.runs import FATAL_KIND, FATAL_MESSAGE
+from aggregator.store.engine import store_failure
+
+logger = logging.getLogger(__name__)
+
+FINISH_REASON = "fatal_error"
+
+
+def stop_crawl(crawler: Any, error: AggregatorError) -> None:
+    """Close the spider because of ``error``; the first error is the one reported."""
+    if crawler.stats.get_value(FATAL_KIND) is not None:
+        return
+    crawler.stats.set_value(FATAL_KIND, type(error).__name__)
+    crawler.stats.set_value(FATAL_MESSAGE, str(error))
+    logger.info("stopping the crawl: %s", error)
+    deferred_from_coro(crawler.engine.close_spider_async(reason=FINISH_REASON))
+
+
+def stopped(crawler: Any) -> bool:
+    return crawler.stats.get_value(FATAL_KIND) is not None
+
+
+def stop_if_store_failed(crawler: Any, exc: Exception) -> bool:
+    """Stop the crawl when ``exc`` means the store is unusable; False for any other error."""
+    error = store_failure(exc) if isinstance(exc, SQLAlchemyError) else None
+    if error is not None:
+        stop_crawl(crawler, error)
+    return error is not None
+
+
+class StoreFailureMiddleware:
+    """The spider writes the crawl state from its callbacks: a store that fails there stops the
+    crawl too, instead of a traceback per page (errbacks call ``stop_if_store_failed``)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoreFailureMiddleware:
+        return cls(crawler)
+
+    def process_spider_exception(self, response: Any, exception: Exception) -> Iterable[Any] | None:
+        return () if stop_if_store_failed(self.crawler, exception) else None
