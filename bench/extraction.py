@@ -1,239 +1,281 @@
-"""Extraction benchmark: our extractor against trafilatura and readability-lxml, on the golden corpus.
+"""Extraction benchmark: our extractor beside trafilatura's settings, on a corpus given on the command line.
 
-    .venv/bin/python bench/extraction.py            # 5 timed passes
-    .venv/bin/python bench/extraction.py --passes 9
+    .venv/bin/python bench/extraction.py ../shared/corpora/wcxb-dev        # real pages: the evidence
+    .venv/bin/python bench/extraction.py bench/corpus/extraction --passes 5  # regression check
 
-For each extractor, over the article pages of ``bench/corpus/extraction``
-(issue 3, item 6):
+Prints, in one run, for ours and trafilatura (default, no comments, precision +
+no comments), per page type and overall:
 
-- token precision, recall and F1 of its text against the hand-checked
-  expected text (lower-cased word tokens, counted with multiplicity, averaged
-  over pages);
-- leak: the share of pages whose text carries any boilerplate phrase of
-  ``aggregator.extract.chrome.LEAK_PHRASES`` (WordPress.com widgets in English,
-  German and French, comment forms, Blogger, Drupal and news-site tools);
-- dates: the share of pages whose publication day is right, in the outlet's
-  time zone (a page without a date must get none); readability gives no date;
-- speed: pages per second, the median of the timed passes, and the ratio to
-  trafilatura's default ``extract``. Every pass runs each extractor once over
-  all article pages, in turn, so machine noise hits them alike.
+- text: 4-gram shingle precision, recall and F1 (``bench/extraction_metrics.py``),
+  snippet hits and false positives;
+- the page-kind check: article pages wrongly emptied (rejected as a listing or
+  too short: "as stored") and non-article pages accepted as articles;
+  exceptions raised;
+- speed: pages per CPU second over all pages, the median of ``--passes``;
+  every page is run through each extractor in turn, so machine noise hits
+  them alike;
+- metadata on article pages: title, author, publication day right / wrong /
+  missing, ours against trafilatura's ``extract_metadata``.
 
-Dates for the trafilatura rows come from an untimed ``bare_extraction`` run
-with metadata on; the timed run is the plain ``extract`` call a user makes.
+"ours" is the text our extractor finds on every page (the page-kind check
+aside, as trafilatura has none); "ours as stored" is what a crawl stores: a page
+the check rejects gives nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import statistics
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import trafilatura
-from lxml import html as lxml_html
-from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aggregator.extract import ExtractOptions, extract_page
-from aggregator.extract.chrome import LEAK_PHRASES
+from extraction_corpus import Page, load_corpus  # noqa: E402
+from extraction_metrics import (  # noqa: E402
+    TextSummary,
+    judge_author,
+    judge_day,
+    judge_title,
+    snippet_counts,
+    summarise,
+    text_scores,
+)
 
-CORPUS = Path(__file__).resolve().parent / "corpus" / "extraction"
-_TOKEN = re.compile(r"\w+")
-_BLOCKS = ("p", "h1", "h2", "h3", "h4", "li", "blockquote", "figcaption", "td", "div", "br")
+from aggregator.extract import ExtractOptions, extract_page  # noqa: E402
 
-
-@dataclass(frozen=True)
-class Page:
-    name: str
-    html: str
-    url: str
-    zone: ZoneInfo | None
-    text: str
-    published: datetime | None
-
-    @property
-    def day(self) -> date | None:
-        if self.published is None:
-            return None
-        return self.published.astimezone(self.zone or UTC).date()
-
-
-@dataclass(frozen=True)
-class Extractor:
-    name: str
-    text: Callable[[Page], str]
-    day: Callable[[Page], date | None] | None
+OURS = "ours"
+STORED = "ours as stored"
+TRAFILATURA = {
+    "trafilatura default": {},
+    "trafilatura no comments": {"include_comments": False},
+    "trafilatura precision, no comments": {"include_comments": False, "favor_precision": True},
+}
+BASELINE = "trafilatura default"
 
 
-def load_pages(corpus: Path) -> list[Page]:
-    """The corpus's article pages (the pages with an expected text)."""
-    pages = []
-    for directory in sorted(corpus.iterdir()):
-        if not (directory / "page.json").exists():
-            continue
-        expected = json.loads((directory / "page.json").read_text(encoding="utf-8"))
-        if expected["kind"] != "article":
-            continue
-        zone = ZoneInfo(expected["timezone"]) if expected.get("timezone") else None
-        published = expected.get("published")
-        pages.append(
-            Page(
-                directory.name,
-                (directory / "page.html").read_text(encoding="utf-8"),
-                expected["url"],
-                zone,
-                expected["text"],
-                datetime.fromisoformat(published) if published else None,
-            )
-        )
-    return pages
+@dataclass
+class Outcome:
+    """What one extractor made of one page."""
+
+    text: str = ""
+    title: str | None = None
+    author: str | None = None
+    day: date | None = None
+    reason: str | None = None  # ours only: why the page is not stored as an article
+    error: str | None = None
 
 
-def _ours(page: Page) -> str:
+@dataclass
+class Tally:
+    """One extractor's outcomes over the corpus."""
+
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    seconds: list[float] = field(default_factory=list)
+
+
+def _ours(page: Page) -> tuple[Outcome, Outcome]:
+    """Ours as stored (non-articles give nothing) and ours on every page (the check aside)."""
     options = ExtractOptions(timezone=page.zone) if page.zone else ExtractOptions()
-    article = extract_page(page.html, page.url, options).article
-    return article.text if article else ""
+    result = extract_page(page.html, page.url, options)
+    if result.article is None:
+        stored = Outcome(reason=result.reason)
+        forced = extract_page(page.html, page.url, replace(options, page_kinds=False, min_words=0))
+        return stored, _from_article(forced.article, page)
+    outcome = _from_article(result.article, page)
+    return outcome, outcome
 
 
-def _ours_day(page: Page) -> date | None:
-    options = ExtractOptions(timezone=page.zone) if page.zone else ExtractOptions()
-    article = extract_page(page.html, page.url, options).article
-    if article is None or article.published is None:
-        return None
-    return article.published.astimezone(page.zone or UTC).date()
+def _from_article(article, page: Page) -> Outcome:  # type: ignore[no-untyped-def]
+    if article is None:
+        return Outcome()
+    day = None
+    if article.published is not None:
+        moment = article.published.astimezone(page.zone) if page.zone else article.published
+        day = moment.date()
+    return Outcome(article.text, article.title, article.author, day)
 
 
-def _trafilatura(**settings: bool) -> Callable[[Page], str]:
+def _trafilatura_text(settings: dict[str, bool]) -> Callable[[Page], str]:
     def run(page: Page) -> str:
         return trafilatura.extract(page.html, url=page.url, **settings) or ""
 
     return run
 
 
-def _trafilatura_day(**settings: bool) -> Callable[[Page], date | None]:
-    def run(page: Page) -> date | None:
-        document = trafilatura.bare_extraction(
-            page.html, url=page.url, with_metadata=True, **settings
+def _trafilatura_metadata(page: Page) -> Outcome:
+    document = trafilatura.extract_metadata(page.html, default_url=page.url)
+    if document is None:
+        return Outcome()
+    found = document.date
+    return Outcome(
+        title=document.title,
+        author=document.author,
+        day=date.fromisoformat(found[:10]) if found else None,
+    )
+
+
+def run_corpus(pages: list[Page], passes: int) -> dict[str, Tally]:
+    tallies = {name: Tally() for name in (STORED, OURS, *TRAFILATURA)}
+    runners = {name: _trafilatura_text(settings) for name, settings in TRAFILATURA.items()}
+    for number in range(passes):
+        clock: Counter[str] = Counter()
+        for page in pages:
+            start = time.process_time()
+            try:
+                stored, forced = _ours(page)
+            except Exception as exc:  # counted and shown: no page may crash extraction
+                stored = forced = Outcome(error=f"{type(exc).__name__}: {exc}")
+            clock[STORED] += time.process_time() - start
+            for name, run in runners.items():
+                start = time.process_time()
+                try:
+                    outcome = Outcome(run(page))
+                except Exception as exc:
+                    outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
+                clock[name] += time.process_time() - start
+                if number == 0:
+                    tallies[name].outcomes[page.id] = outcome
+            if number == 0:
+                tallies[STORED].outcomes[page.id] = stored
+                tallies[OURS].outcomes[page.id] = forced
+        clock[OURS] = clock[STORED]
+        for name, seconds in clock.items():
+            tallies[name].seconds.append(seconds)
+    metadata = {page.id: _trafilatura_metadata(page) for page in pages}
+    for name in TRAFILATURA:
+        for page_id, outcome in tallies[name].outcomes.items():
+            found = metadata[page_id]
+            outcome.title, outcome.author, outcome.day = found.title, found.author, found.day
+    return tallies
+
+
+def text_table(pages: list[Page], tallies: dict[str, Tally]) -> None:
+    types = sorted(Counter(p.page_type for p in pages).items(), key=lambda kv: -kv[1])
+    groups = [("all", pages)] + [(t, [p for p in pages if p.page_type == t]) for t, _ in types]
+    print(f"{'text: 4-gram F1 (P/R)':<36}" + "".join(f"{g:>22}" for g, _ in groups[:5]))
+    print(f"{'pages':<36}" + "".join(f"{len(ps):>22}" for _, ps in groups[:5]))
+    for name, tally in tallies.items():
+        cells = []
+        for _, group in groups[:5]:
+            s = _summary(group, tally)
+            cells.append(f"{s.f1:.3f} ({s.precision:.3f}/{s.recall:.3f})")
+        print(f"{name:<36}" + "".join(f"{c:>22}" for c in cells))
+    if len(groups) > 5:
+        print(f"\n{'text: 4-gram F1 (P/R)':<36}" + "".join(f"{g:>22}" for g, _ in groups[5:]))
+        print(f"{'pages':<36}" + "".join(f"{len(ps):>22}" for _, ps in groups[5:]))
+        for name, tally in tallies.items():
+            cells = []
+            for _, group in groups[5:]:
+                s = _summary(group, tally)
+                cells.append(f"{s.f1:.3f} ({s.precision:.3f}/{s.recall:.3f})")
+            print(f"{name:<36}" + "".join(f"{c:>22}" for c in cells))
+
+
+def _summary(group: list[Page], tally: Tally) -> TextSummary:
+    return summarise(text_scores(tally.outcomes[p.id].text, p.text) for p in group)
+
+
+def other_table(pages: list[Page], tallies: dict[str, Tally]) -> None:
+    articles = [p for p in pages if p.page_type == "article"]
+    total_with = sum(len(p.with_snippets) for p in pages)
+    total_without = sum(len(p.without_snippets) for p in pages)
+    baseline = len(pages) / statistics.median(tallies[BASELINE].seconds)
+    header = f"{'':<36}{'snippets hit':>14}{'false pos.':>12}{'articles empty':>16}{'errors':>8}{'pages/s':>9}{'speed':>7}"
+    print("\n" + header)
+    print("-" * len(header))
+    for name, tally in tallies.items():
+        hits = false_positives = 0
+        for page in pages:
+            h, f = snippet_counts(
+                tally.outcomes[page.id].text, page.with_snippets, page.without_snippets
+            )
+            hits, false_positives = hits + h, false_positives + f
+        empty = sum(1 for p in articles if not tally.outcomes[p.id].text.strip())
+        errors = sum(1 for o in tally.outcomes.values() if o.error)
+        speed = len(pages) / statistics.median(tally.seconds)
+        print(
+            f"{name:<36}{hits:>7}/{total_with:<6}{false_positives:>5}/{total_without:<6}"
+            f"{empty:>9}/{len(articles):<6}{errors:>8}{speed:>9.1f}{speed / baseline:>6.2f}x"
         )
-        found = getattr(document, "date", None) if document is not None else None
-        return date.fromisoformat(found[:10]) if found else None
-
-    return run
 
 
-def _readability(page: Page) -> str:
-    summary = Document(page.html).summary(html_partial=True)
-    tree = lxml_html.fragment_fromstring(summary, create_parent="div")
-    for element in tree.iter(*_BLOCKS):
-        element.tail = "\n" + (element.tail or "")
-    return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
-
-
-EXTRACTORS = (
-    Extractor("ours (aggregator.extract)", _ours, _ours_day),
-    Extractor("trafilatura extract (default)", _trafilatura(), _trafilatura_day()),
-    Extractor(
-        "trafilatura no comments + precision",
-        _trafilatura(include_comments=False, favor_precision=True),
-        _trafilatura_day(include_comments=False, favor_precision=True),
-    ),
-    Extractor("readability-lxml", _readability, None),
-)
-
-
-def token_scores(got: str, want: str) -> tuple[float, float, float]:
-    """Precision, recall and F1 of ``got``'s word tokens against ``want``'s (as multisets)."""
-    got_tokens = Counter(_TOKEN.findall(got.lower()))
-    want_tokens = Counter(_TOKEN.findall(want.lower()))
-    overlap = sum((got_tokens & want_tokens).values())
-    precision = overlap / sum(got_tokens.values()) if got_tokens else 0.0
-    recall = overlap / sum(want_tokens.values()) if want_tokens else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-def leaks(text: str) -> bool:
-    return any(phrase in text for phrase in LEAK_PHRASES)
-
-
-def timed_passes(pages: list[Page], passes: int) -> dict[str, float]:
-    """Median pages per second of each extractor, the extractors taking turns in every pass."""
-    seconds: dict[str, list[float]] = {e.name: [] for e in EXTRACTORS}
-    for _ in range(passes):
-        for extractor in EXTRACTORS:
-            start = time.perf_counter()
-            for page in pages:
-                extractor.text(page)
-            seconds[extractor.name].append(time.perf_counter() - start)
-    return {name: len(pages) / statistics.median(values) for name, values in seconds.items()}
-
-
-def quality(extractor: Extractor, pages: list[Page]) -> dict[str, float | None]:
-    scores = []
-    leaked = 0
+def page_kind_report(pages: list[Page], tallies: dict[str, Tally]) -> None:
+    stored = tallies[STORED].outcomes
+    articles = [p for p in pages if p.page_type == "article"]
+    rejected = Counter(stored[p.id].reason for p in articles if stored[p.id].reason)
+    print(
+        f"\npage-kind check: article pages not stored {sum(rejected.values())}/{len(articles)}"
+        f" ({sum(rejected.values()) / max(len(articles), 1):.1%})"
+        + (f": {', '.join(f'{r} {n}' for r, n in rejected.most_common())}" if rejected else "")
+    )
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for page in pages:
-        text = extractor.text(page)
-        scores.append(token_scores(text, page.text))
-        leaked += leaks(text)
-    right_days = sum(extractor.day(page) == page.day for page in pages) if extractor.day else None
-    return {
-        "precision": statistics.mean(s[0] for s in scores),
-        "recall": statistics.mean(s[1] for s in scores),
-        "f1": statistics.mean(s[2] for s in scores),
-        "leak": leaked / len(pages),
-        "dates": None if right_days is None else right_days / len(pages),
-    }
+        if page.page_type != "article":
+            by_type[page.page_type][0] += stored[page.id].reason is None
+            by_type[page.page_type][1] += 1
+    accepted = ", ".join(f"{t} {a}/{n}" for t, (a, n) in sorted(by_type.items()))
+    print(f"non-article pages stored as articles: {accepted}")
+    expected = [p for p in pages if p.expected_reason]
+    if expected:
+        right = sum(stored[p.id].reason == p.expected_reason for p in expected)
+        print(f"golden non-article pages dropped with the expected reason: {right}/{len(expected)}")
+    errors = [(pid, o.error) for pid, o in stored.items() if o.error]
+    for page_id, error in errors[:10]:
+        print(f"  exception on {page_id}: {error}")
 
 
-def dropped_right(corpus: Path) -> tuple[int, int]:
-    """How many of the corpus's non-article pages our extractor drops with the expected reason.
-
-    The other extractors have no notion of a non-article page: they return the
-    listing's or the error page's text as if it were an article.
-    """
-    right = total = 0
-    for directory in sorted(corpus.iterdir()):
-        if not (directory / "page.json").exists():
-            continue
-        expected = json.loads((directory / "page.json").read_text(encoding="utf-8"))
-        if expected["kind"] == "article":
-            continue
-        total += 1
-        body = (directory / "page.html").read_text(encoding="utf-8")
-        right += extract_page(body, expected["url"]).reason == expected["kind"]
-    return right, total
+def metadata_table(pages: list[Page], tallies: dict[str, Tally]) -> None:
+    articles = [p for p in pages if p.page_type == "article"]
+    print(f"\nmetadata on {len(articles)} article pages: right / wrong / missing")
+    judges = (
+        ("title", judge_title, lambda p: p.title),
+        ("author", judge_author, lambda p: p.author),
+        ("date", judge_day, lambda p: p.day),
+    )
+    header = f"{'':<36}" + "".join(f"{field_name:>20}" for field_name, _, _ in judges)
+    print(header)
+    print("-" * len(header))
+    for name in (OURS, BASELINE):
+        cells = []
+        for field_name, judge, truth in judges:
+            counts = Counter(
+                judge(
+                    getattr(
+                        tallies[name].outcomes[p.id], field_name if field_name != "date" else "day"
+                    ),
+                    truth(p),
+                )
+                for p in articles
+            )
+            cells.append(f"{counts['right']:>6} /{counts['wrong']:>4} /{counts['missing']:>4}")
+        print(
+            f"{name if name != BASELINE else 'trafilatura extract_metadata':<36}"
+            + "".join(f"{c:>20}" for c in cells)
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--passes", type=int, default=5, help="timed passes (median taken)")
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("corpus", type=Path, help="a WCXB-style corpus or the golden corpus")
+    parser.add_argument("--passes", type=int, default=1, help="timed passes (median taken)")
+    parser.add_argument("--limit", type=int, help="the first N pages only")
     args = parser.parse_args()
-    pages = load_pages(args.corpus)
-    results = {e.name: quality(e, pages) for e in EXTRACTORS}
-    speed = timed_passes(pages, args.passes)
-    baseline = speed["trafilatura extract (default)"]
-    print(f"{len(pages)} article pages from {args.corpus}, {args.passes} timed passes (median)\n")
-    header = f"{'extractor':<38} {'prec':>6} {'recall':>6} {'F1':>6} {'leak':>6} {'dates':>6} {'pages/s':>8} {'speed':>6}"
-    print(header)
-    print("-" * len(header))
-    for name, r in results.items():
-        dates = "n/a" if r["dates"] is None else f"{r['dates']:.1%}"
-        print(
-            f"{name:<38} {r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} "
-            f"{r['leak']:>6.1%} {dates:>6} {speed[name]:>8.1f} {speed[name] / baseline:>5.2f}x"
-        )
-    right, total = dropped_right(args.corpus)
-    print(f"\nnon-article pages dropped with the expected reason by ours: {right}/{total}")
+    pages = load_corpus(args.corpus, args.limit)
+    print(f"{len(pages)} pages from {args.corpus}, {args.passes} timed pass(es), CPU time\n")
+    tallies = run_corpus(pages, args.passes)
+    text_table(pages, tallies)
+    other_table(pages, tallies)
+    page_kind_report(pages, tallies)
+    metadata_table(pages, tallies)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ IN_COMMENTS = etree.XPath(
 )
 
 
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
 _CONTENT = SelectorSet(CONTENT_SELECTORS)
 _LEAD = SelectorSet(LEAD_SELECTORS)
 _CHROME = SelectorSet(CHROME_SELECTORS)
@@ -45,22 +46,43 @@ class Content:
 
 
 def find_content(tree: html.HtmlElement) -> Content:
-    """The article container (the first known selector matching outside the comments), else the page.
+    """The article container, else the page.
 
-    The standfirst a news site prints above the body is moved in front of it,
-    so that it is read as the article's first paragraph.
+    Candidates are the elements a known selector matches outside the comments.
+    A page may carry several (a teaser's ``.post-content`` in a related-posts
+    box, a promotion in a ``field--name-body`` of its own): the one with the most
+    words wins, and a more specific selector only when it holds at least half as
+    many. A container holding less than half the paragraph text of the page is
+    not trusted (the article lives in markup we do not know), so the page is
+    read whole. The standfirst a news site prints above the body is moved in
+    front of it, so that it is read as the article's first paragraph.
     """
-    best: tuple[int, html.HtmlElement] | None = None
+    candidates = []
     for element in tree.iter():
         rank = _CONTENT.rank(element)
-        if rank is None or (best is not None and rank >= best[0]):
+        if rank is None or IN_COMMENTS(element):
             continue
-        if not IN_COMMENTS(element) and element.text_content().strip():
-            best = (rank, element)
-    if best is None:
+        words = _words(element)
+        if words:
+            candidates.append((rank, words, element))
+    if not candidates:
         return Content(tree, False)
-    _prepend_lead(tree, best[1])
-    return Content(best[1], True)
+    most = max(words for _, words, _ in candidates)
+    _, words, best = min((c for c in candidates if c[1] * 2 >= most), key=lambda c: c[0])
+    if words * 2 < _paragraph_words(tree):
+        return Content(tree, False)
+    _prepend_lead(tree, best)
+    return Content(best, True)
+
+
+def _words(element: html.HtmlElement) -> int:
+    """Words a reader sees in ``element`` (not its scripts' and styles' text)."""
+    return sum(len(text.split()) for text in _VISIBLE_TEXT(element))
+
+
+def _paragraph_words(tree: html.HtmlElement) -> int:
+    """Words in the page's paragraphs outside the comments: the article's likely size."""
+    return sum(len(p.text_content().split()) for p in tree.iter("p") if not IN_COMMENTS(p))
 
 
 def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
@@ -79,9 +101,13 @@ def remove_chrome(root: html.HtmlElement) -> None:
     """Unwrap captions into paragraphs, then drop every known chrome element under ``root``."""
     for caption in list(_CAPTIONS.select(root)):
         _unwrap_caption(caption)
+    words = len(root.text_content().split())
     for element in list(_CHROME.select(root)):
-        if element is not root and element.getparent() is not None:
-            element.drop_tree()
+        if element is root or element.getparent() is None:
+            continue
+        if len(element.text_content().split()) * 2 > words:
+            continue  # chrome is small beside the article: a page builder's "widget" holding it is not
+        element.drop_tree()
 
 
 def _unwrap_caption(caption: html.HtmlElement) -> None:

@@ -41,11 +41,14 @@ class ExtractOptions:
     ``max_chrome_line_words``: a line longer than this is never dropped by the
     text-level chrome patterns (chrome lines are short; a paragraph that happens
     to start with "Posted in" is not chrome).
+    ``page_kinds``: False reads any HTML page's content as an article (a
+    listing's too); benchmarks use it to score the text apart from the check.
     """
 
     timezone: tzinfo = UTC
     min_words: int = defaults.AGGREGATOR_MIN_ARTICLE_WORDS
     max_chrome_line_words: int = defaults.AGGREGATOR_EXTRACT_MAX_CHROME_LINE_WORDS
+    page_kinds: bool = True
 
 
 def extract_page(
@@ -60,8 +63,8 @@ def extract_page(
         tree = parse_html(html_text)
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, UNPARSEABLE, str(exc))
-    kind = classify(tree, url)
-    if kind.kind != ARTICLE:
+    kind = classify(tree, url) if options.page_kinds else None
+    if kind is not None and kind.kind != ARTICLE:
         return Extraction(None, kind.kind, kind.evidence)
     return _extract_article(tree, url, options)
 
@@ -84,7 +87,8 @@ def _extract_article(
     metadata = read_metadata(tree, url, ld)
     dates = find_dates(tree, url, options.timezone, ld)
     content = find_content(tree)
-    remove_chrome(content.root)
+    if content.known:
+        remove_chrome(content.root)
     attribution = take_credit(content.root) if content.known else None
     document = as_document(content.root) if content.known else content.root
     paragraphs = _clean_lines(_trafilatura_text(document, url, content.known), options)
@@ -127,7 +131,7 @@ def _trafilatura_text(document: html.HtmlElement, url: str | None, known: bool) 
     result = trafilatura.bare_extraction(
         document,
         url=url,
-        fast=True,
+        fast=False,
         include_comments=False,
         include_tables=True,
         include_images=False,
