@@ -39,8 +39,8 @@ import trafilatura
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction_corpus import Page, load_corpus  # noqa: E402
-from extraction_metrics import (  # noqa: E402
+from extraction_corpus import Page, load_corpus
+from extraction_metrics import (
     TextSummary,
     judge_author,
     judge_day,
@@ -50,7 +50,7 @@ from extraction_metrics import (  # noqa: E402
     text_scores,
 )
 
-from aggregator.extract import ExtractOptions, extract_page  # noqa: E402
+from aggregator.extract import ExtractOptions, extract_page
 
 OURS = "ours"
 STORED = "ours as stored"

@@ -63,10 +63,11 @@ def extract_page(
         tree = parse_html(html_text)
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, UNPARSEABLE, str(exc))
-    kind = classify(tree, url) if options.page_kinds else None
+    ld = JsonLd.from_tree(tree)
+    kind = classify(tree, url, ld) if options.page_kinds else None
     if kind is not None and kind.kind != ARTICLE:
         return Extraction(None, kind.kind, kind.evidence)
-    return _extract_article(tree, url, options)
+    return _extract_article(tree, url, options, ld)
 
 
 def extract_article(
@@ -81,9 +82,8 @@ def extract_article(
 
 
 def _extract_article(
-    tree: html.HtmlElement, url: str | None, options: ExtractOptions
+    tree: html.HtmlElement, url: str | None, options: ExtractOptions, ld: JsonLd
 ) -> Extraction:
-    ld = JsonLd.from_tree(tree)
     metadata = read_metadata(tree, url, ld)
     dates = find_dates(tree, url, options.timezone, ld)
     content = find_content(tree)

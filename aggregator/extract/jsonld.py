@@ -23,7 +23,7 @@ class JsonLd:
     """The JSON-LD items of one page, the article's items first."""
 
     def __init__(self, items: list[dict]) -> None:
-        self.items = sorted(items, key=lambda item: not _is_article(item))
+        self.items = sorted(items, key=lambda item: not is_article_item(item))
 
     @classmethod
     def from_tree(cls, tree: html.HtmlElement) -> JsonLd:
@@ -71,7 +71,8 @@ def _name(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _is_article(item: dict) -> bool:
+def is_article_item(item: dict) -> bool:
+    """An item whose ``@type`` is an Article, a BlogPosting, a Report (or a kind of them)."""
     types = item.get("@type")
     types = types if isinstance(types, list) else [types]
     return any(isinstance(t, str) and t.endswith(_ARTICLE_TYPES) for t in types)

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree, html
 
+from aggregator.extract.jsonld import JsonLd, is_article_item
+
 ARTICLE = "article"
 LISTING = "listing"
 SEARCH_RESULTS = "search_results"
@@ -55,7 +57,7 @@ _ATTACHMENT_BODY_CLASSES = frozenset(["attachment", "single-attachment", "attach
 
 # URL shapes of listings, most specific first (the path, with its query string).
 _LISTING_URLS: tuple[tuple[str, str], ...] = (
-    (r"/(?:tag|tags|label|topics?)/|/search/label/", "tag archive"),
+    (r"/(?:tag|tags|label)/|/search/label/", "tag archive"),
     (r"/(?:category|categories|taxonomy/term)/", "category archive"),
     (r"/author/", "author archive"),
     (r"/page/\d+/?$|[?&](?:paged|page)=\d", "paginated index"),
@@ -91,6 +93,10 @@ _POST_CONTAINERS = etree.XPath(
     " or contains(concat(' ', normalize-space(@class), ' '), ' teaser ')]"
 )
 _HEADING_LINK = etree.XPath("(.//h1|.//h2|.//h3)[1]//a/@href")
+_DOMINANT_WORDS = 150
+_PUBLISHED_META = etree.XPath(
+    "//meta[@property='article:published_time' or @name='article:published_time']/@content"
+)
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,17 @@ class PageKind:
     evidence: str
 
 
-def classify(tree: html.HtmlElement, url: str | None = None) -> PageKind:
-    """Decide what kind of page this is, from body classes, error texts, the URL and post counts."""
+def classify(tree: html.HtmlElement, url: str | None = None, ld: JsonLd | None = None) -> PageKind:
+    """Decide what kind of page this is, from body classes, error texts, the URL and post counts.
+
+    A page that says it is one article (og:type article, a top-level JSON-LD
+    Article, ``article:published_time``) is one unless two signs say listing (a
+    listing body class, a listing URL, several posts): on wcxb-dev, real articles
+    were lost as "home page" for a ``blog`` body class, as "tag archive" under
+    ``/topics/`` and as an "index" for a sidebar of related posts, each on one
+    sign alone (issue 9); a news section's second page that calls itself an
+    article still has its URL and its posts against it.
+    """
     body_classes = set((_body(tree).get("class") or "").split())
     parts = urlsplit(url or "")
     path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -113,30 +128,55 @@ def classify(tree: html.HtmlElement, url: str | None = None) -> PageKind:
     search = _search_evidence(body_classes, parts.query, path)
     if search:
         return PageKind(SEARCH_RESULTS, search)
-    single = bool(body_classes & _ARTICLE_BODY_CLASSES)
-    listing = [_LISTING_BODY_CLASSES[c] for c in _LISTING_BODY_CLASSES if c in body_classes]
-    if listing and not body_classes & {"single", "single-post"}:
-        return PageKind(LISTING, f"{listing[0]} (body class)")
     error = _error_text(tree)
     if error:
         return PageKind(SOFT_404, error)
-    return _by_posts_and_url(tree, path, single)
-
-
-def _by_posts_and_url(tree: html.HtmlElement, path: str, single: bool) -> PageKind:
-    """For pages whose body class says nothing: og:type, the URL shape, several posts."""
-    if single:
+    if body_classes & {"single", "single-post"}:
         return PageKind(ARTICLE, "article body class")
+    signs = _listing_signs(tree, body_classes, path)
+    says_article = _article_markup(tree, ld if ld is not None else JsonLd.from_tree(tree))
+    if says_article and len(signs) < 2:
+        return PageKind(ARTICLE, says_article)
+    if signs and signs[0].endswith("(body class)"):
+        return PageKind(LISTING, signs[0])  # a listing body class outranks an article one
+    if body_classes & _ARTICLE_BODY_CLASSES:
+        return PageKind(ARTICLE, "article body class")
+    if signs:
+        return PageKind(LISTING, signs[0])
+    return PageKind(ARTICLE, "article")
+
+
+def _listing_signs(tree: html.HtmlElement, body_classes: set[str], path: str) -> list[str]:
+    """Each thing that says listing: a body class, the URL's shape, several posts."""
     posts = _distinct_posts(tree)
-    og_type = _OG_TYPE(tree)
-    if og_type and og_type[0].strip().lower() == "website" and posts >= 2:
-        return PageKind(LISTING, f"index (og:type website with {posts} posts)")
+    # A theme's "home" class on /blog/a-post/ with no entries listed is no front page.
+    lone_post = path.split("?")[0].strip("/").count("/") >= 1 and not posts
+    signs = [
+        f"{kind} (body class)"
+        for c, kind in _LISTING_BODY_CLASSES.items()
+        if c in body_classes and not (kind == "home page" and lone_post)
+    ][:1]
     listing_kind = _listing_url_kind(path) if path else None
     if listing_kind and (posts != 1 or listing_kind != "home page"):
-        return PageKind(LISTING, f"{listing_kind} (URL {path!r})")
-    if posts >= 3:
-        return PageKind(LISTING, f"index ({posts} posts on one page)")
-    return PageKind(ARTICLE, "article")
+        signs.append(f"{listing_kind} (URL {path!r})")
+    og_type = _OG_TYPE(tree)
+    if og_type and og_type[0].strip().lower() == "website" and posts >= 2:
+        signs.append(f"index (og:type website with {posts} posts)")
+    elif posts >= 3:
+        signs.append(f"index ({posts} posts on one page)")
+    return signs
+
+
+def _article_markup(tree: html.HtmlElement, ld: JsonLd) -> str | None:
+    """What in the page's own metadata says it is one article, or None."""
+    og_type = _OG_TYPE(tree)
+    if og_type and og_type[0].strip().lower() == "article":
+        return "og:type article"
+    if ld.items and is_article_item(ld.items[0]):
+        return f"JSON-LD {ld.items[0].get('@type')}"
+    if _PUBLISHED_META(tree):
+        return "article:published_time"
+    return None
 
 
 def _search_evidence(body_classes: set[str], query: str, path: str) -> str | None:
@@ -176,10 +216,31 @@ def _body(tree: html.HtmlElement) -> html.HtmlElement:
 
 
 def _distinct_posts(tree: html.HtmlElement) -> int:
-    """Post containers whose heading links to a distinct URL (a listing's entries)."""
+    """Post containers whose heading links to a distinct URL (a listing's entries).
+
+    None when one block of prose outweighs them: a post container or the text
+    outside them all holding half the page's paragraph words (150 at least) is an
+    article beside a box of related posts, not a listing of teasers.
+    """
     targets = set()
+    containers = []
     for container in _POST_CONTAINERS(tree):
         links = _HEADING_LINK(container)
         if links:
             targets.add(links[0])
+            containers.append(container)
+    if len(targets) >= 2 and _one_block_dominates(tree, containers):
+        return 0
     return len(targets)
+
+
+def _one_block_dominates(tree: html.HtmlElement, containers: list[html.HtmlElement]) -> bool:
+    words_in: dict[html.HtmlElement | None, int] = {}
+    total = 0
+    for paragraph in tree.iter("p"):
+        words = len(paragraph.text_content().split())
+        total += words
+        owner = next((c for c in containers if c in paragraph.iterancestors()), None)
+        words_in[owner] = words_in.get(owner, 0) + words
+    largest = max(words_in.values(), default=0)
+    return largest >= max(_DOMINANT_WORDS, total / 2)
