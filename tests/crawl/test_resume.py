@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO, rows
 from tests.sites.generated import Server, WordPressSite
 
-from .conftest import crawl, crawl_command, last_run, rows, write_config
+from .support import crawl, crawl_command, last_run, write_config
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 POSTS = 24
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.store import Store
-from tests.conftest import REPO
-from tests.crawl.conftest import TEST_SETTINGS
+from tests.crawl.support import TEST_SETTINGS
+from tests.helpers import REPO
 
 
 def _config(folder: Path) -> Path:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from aggregator.cli import main
 from aggregator.store import Store
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.store.factory import fill_store
 
 

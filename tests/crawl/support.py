@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 # Fast and deterministic for tests: no AutoThrottle pauses, small API pages, short timeouts.
 TEST_SETTINGS = (
@@ -54,16 +54,6 @@ def crawl(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[
     )
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-    )
-
-
 def write_config(path: Path, **outlets: dict[str, Any]) -> Path:
     """An outlets.toml from keyword tables: ``write_config(p, wp={"url": ...})``."""
     lines = []
@@ -73,11 +63,6 @@ def write_config(path: Path, **outlets: dict[str, Any]) -> Path:
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
-
-
-def rows(db_url: str, sql: str, *params: Any) -> list[tuple]:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 def last_run(db_url: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from aggregator.config import load_config
 from aggregator.errors import ConfigError, UnknownOutletError
 
-from .conftest import CONFIG
+from ..helpers import CONFIG
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -13,8 +13,8 @@ from aggregator.cli import main
 from aggregator.store import Store
 from aggregator.store.migrate import FIRST_REVISION, head_revision
 
-from .conftest import CONFIG
-from .store.schema import migrate
+from ..helpers import CONFIG
+from ..store.schema import migrate
 
 
 @pytest.fixture
