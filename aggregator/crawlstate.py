@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from aggregator.store import CrawlStateRow, Store
+from aggregator.store.types import stored_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -369,16 +370,9 @@ def summarize(store: Store, outlet: str | None = None) -> list[StateSummary]:
         for key, kind, status, count, last in session.execute(query):
             summary = summaries.setdefault(key, StateSummary(key, {}, None))
             summary.counts[(kind, status)] = count
-            newest = max(filter(None, (summary.last_fetched, _aware(last))), default=None)
+            newest = max(filter(None, (summary.last_fetched, stored_datetime(last))), default=None)
             summaries[key] = replace(summary, last_fetched=newest)
     return [summaries[key] for key in sorted(summaries)]
-
-
-def _aware(value: object) -> datetime | None:
-    """max() over a UTCDateTime column comes back as the raw stored value on SQLite."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value)).astimezone(UTC)
 
 
 def iter_urls(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from aggregator.store import ArticleRow, LinkRow, OutletRow, StoryRow
 from aggregator.store.rawsql import FTS_TABLE, PG_FULLTEXT_CONFIG
+from aggregator.store.types import iso
 
 PAGE_SIZE = 500
 # Kept for callers of the first release; pages are PAGE_SIZE stories.
@@ -216,11 +217,6 @@ def _attribution(article: ArticleRow) -> dict[str, str | None] | None:
         "author": article.attribution_author,
         "url": article.attribution_url,
     }
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO-8601 UTC with a ``Z``, the way the store and every export write dates."""
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _round(value: float | None) -> float | None:

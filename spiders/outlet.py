@@ -32,6 +32,7 @@ from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
 from aggregator.store import Store
 from aggregator.urls import normalize_url, should_follow
+from spiders.headers import header
 from spiders.politeness import configure_politeness
 from spiders.scope import RefusedRequest
 from spiders.sources import SourcesMixin
@@ -143,7 +144,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         if response.status == 304:
             self.not_modified(outlet, response)
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        content_type = (header(response, "Content-Type") or "").lower()
         is_html = any(t in content_type for t in _HTML_TYPES) or (
             not content_type and isinstance(response, TextResponse)
         )
@@ -182,8 +183,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
 
     def _text(self, outlet: Outlet, response: Response) -> str:
         """The page's text, surviving a missing or wrong charset (counted, with the URL)."""
-        header = response.headers.get("Content-Type", b"").decode("latin-1")
-        declared = header.partition("charset=")[2].split(";")[0].strip() or None
+        charset = (header(response, "Content-Type") or "").partition("charset=")[2]
+        declared = charset.split(";")[0].strip() or None
         text, problem = decode_html(response.body, declared)
         if problem:
             self.fault(outlet, problem, response.url, f"declared {declared or 'nothing'}")

@@ -16,6 +16,7 @@ from scrapy.http import Request, Response
 from aggregator import __version__
 from aggregator.config import Outlet
 from aggregator.faults import retry_after_seconds
+from spiders.headers import header
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status in (429, 503) and not request.meta.get("dont_retry"):
-            wait = retry_after_seconds(_header(response, "Retry-After"))
+            wait = retry_after_seconds(header(response, "Retry-After"))
             if wait is not None:
                 self._hold_slot(request, wait)
                 retry = self._retry(request, f"{response.status} Retry-After {wait:g}s")
@@ -93,8 +94,3 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot.delay = max(slot.delay, 0.001)
         slot.lastseen = max(slot.lastseen, monotonic() + wait)
         logger.info("%s asked to wait %gs (Retry-After)", request.url, wait)
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None

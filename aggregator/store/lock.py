@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from aggregator.errors import StoreError
 from aggregator.store.engine import sqlite_path
+from aggregator.store.types import ISO_FORMAT
 
 logger = logging.getLogger(__name__)
 
@@ -261,4 +262,4 @@ def _busy_message(store: str, holder: str, wait: float) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime(ISO_FORMAT)
