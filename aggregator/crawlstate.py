@@ -6,8 +6,11 @@ to fetch is written as ``queued`` before it is requested, and becomes
 ``stored``, ``dropped``, ``error`` or ``read`` once its answer is handled.
 The next run requests the ``queued`` ones first.
 
-    >>> state = CrawlState.load(store, ["htw"])          # doctest: +SKIP
-    >>> state.plan("htw", Found(url, FEED))               # 'new', 'changed', ... or None
+    >>> from aggregator.store import Store
+    >>> state = CrawlState.load(Store("sqlite://"), ["htw"])
+    >>> found = Found("https://example.org/post/", FEED)
+    >>> plan(state.get("htw", found.url), found)          # 'new', 'changed', ... or None
+    'new'
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Every writer consumes an iterator of story records (``queries.story_record``)
 and keeps at most one batch of them, so an export's memory does not depend on
-how many stories it writes. Parquet needs the ``parquet`` extra (pyarrow) and
-lives in ``aggregator.export_parquet``.
+how many stories it writes. Parquet (``write_parquet``) needs the ``parquet``
+extra (pyarrow), imported only when that format is asked for.
 """
 
 from __future__ import annotations

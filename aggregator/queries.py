@@ -20,8 +20,7 @@ from aggregator.store import ArticleRow, LinkRow, OutletRow, StoryRow
 from aggregator.store.rawsql import FTS_TABLE, PG_FULLTEXT_CONFIG
 from aggregator.store.types import iso
 
-PAGE_SIZE = 500
-# Kept for callers of the first release; pages are PAGE_SIZE stories.
+PAGE_SIZE = 500  # stories read per query: listing and export memory stays flat
 
 
 @dataclass(frozen=True)

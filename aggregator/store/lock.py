@@ -19,8 +19,10 @@ storage pipeline takes it again). What this process holds is known from its own
 table, never from the pid written in the lock file: in another PID namespace
 the same pid number belongs to another process.
 
-    >>> with crawl_lock("sqlite:///data/aggregator.sqlite", wait=60):   # doctest: +SKIP
-    ...     run_the_crawl()
+    >>> import tempfile
+    >>> store = f"sqlite:///{tempfile.mkdtemp()}/store.sqlite"
+    >>> with crawl_lock(store, wait=60):
+    ...     pass  # the crawl runs here; another process taking the lock waits or stops
 """
 
 from __future__ import annotations
