@@ -24,6 +24,7 @@ test-fast: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check aggregator spiders pipelines tests bench
+	$(BIN)/mypy
 
 # Export memory at 1,000 / 10,000 / 100,000 stories (prints the figures).
 bench-export: $(VENV)/.installed

@@ -20,9 +20,11 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from aggregator.store import CrawlStateRow, Store
@@ -328,9 +330,13 @@ def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
         return
     values = [{"outlet": outlet, "url": s.url, **_values(s)} for s in states]
     dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    insert = (
+        postgresql.insert(CrawlStateRow)
+        if dialect == "postgresql"
+        else sqlite.insert(CrawlStateRow)
+    )
     # Another run of the same outlet may have written the URL meanwhile: keep its row.
-    statement = insert(CrawlStateRow).on_conflict_do_nothing(index_elements=["outlet", "url"])
+    statement = insert.on_conflict_do_nothing(index_elements=["outlet", "url"])
     session.execute(statement, values)
 
 
@@ -401,4 +407,4 @@ def reset(store: Store, outlet: str | None = None) -> int:
     if outlet is not None:
         statement = statement.where(CrawlStateRow.outlet == outlet)
     with store.session() as session, session.begin():
-        return session.execute(statement).rowcount or 0
+        return cast(CursorResult[Any], session.execute(statement)).rowcount or 0

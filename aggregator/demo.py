@@ -18,6 +18,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -106,12 +107,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
         self._send_file(target, HTTPStatus.OK, head_only)
 
+    def _host(self) -> str:
+        """The address the client asked for: pages link back to it, whatever port we got."""
+        _, port = cast(tuple[str, int], self.server.server_address)
+        return self.headers.get("Host") or f"127.0.0.1:{port}"
+
     def _send_file(self, target: Path, status: HTTPStatus, head_only: bool) -> None:
         body = target.read_bytes()
         content_type = _TEXT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
         if target.suffix in _TEXT_TYPES:
-            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-            body = body.replace(PLACEHOLDER, f"http://{host}".encode())
+            body = body.replace(PLACEHOLDER, f"http://{self._host()}".encode())
             if target.parent.name == "feed":
                 content_type = "application/rss+xml; charset=utf-8"
         etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
@@ -135,8 +140,9 @@ class _Handler(BaseHTTPRequestHandler):
         source = (self.root / path.lstrip("/") / "index.json").resolve()
         if not source.is_relative_to(self.root) or not source.is_file():
             return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
-        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-        text = source.read_text(encoding="utf-8").replace(PLACEHOLDER.decode(), f"http://{host}")
+        text = source.read_text(encoding="utf-8").replace(
+            PLACEHOLDER.decode(), f"http://{self._host()}"
+        )
         posts = json.loads(text)
         per_page = _number(query, "per_page", 10)
         page = _number(query, "page", 1)

@@ -12,7 +12,7 @@ import csv
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from aggregator.errors import AggregatorError
 from aggregator.records import (
@@ -93,7 +93,7 @@ def write_json(records: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 
 def write_csv(
-    records: Iterable[dict[str, Any]], out: TextIO, reposts_out: TextIO | None = None
+    records: Iterable[dict[str, Any]], out: IO[str], reposts_out: IO[str] | None = None
 ) -> int:
     """Write stories to ``out`` and their reposts to ``reposts_out``, linked by ``story_id``.
 

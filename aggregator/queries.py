@@ -47,7 +47,7 @@ class StoryFilter:
     limit: int | None = None
 
 
-def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[tuple[StoryRow]]:
+def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[StoryRow]:
     """Stories matching ``filters``, newest first (undated last), then by id."""
     query = select(StoryRow).join(ArticleRow, StoryRow.canonical_article_id == ArticleRow.id)
     if filters.since:
@@ -72,7 +72,7 @@ def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[tuple
 def _search_condition(words: list[str], dialect: str) -> ColumnElement[bool]:
     """Canonical title or text holds every word: FTS5 on SQLite, tsvector on PostgreSQL."""
     if dialect == "postgresql":
-        document = literal_column(
+        document: ColumnElement[Any] = literal_column(
             f"to_tsvector('{PG_FULLTEXT_CONFIG}', "
             "coalesce(articles.title, '') || ' ' || articles.text)"
         )

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy.exceptions import DropItem
 
@@ -96,7 +96,7 @@ class ExtractionPipeline:
             return extract_page(html, url, options)
         return await asyncio.wrap_future(self.pool.submit(extract_page, html, url, options))
 
-    def _drop(self, item: PageItem, reason: str, detail: str = "") -> None:
+    def _drop(self, item: PageItem, reason: str, detail: str = "") -> NoReturn:
         item.drop_reason = reason
         self.stats.inc_value(f"aggregator/dropped/{reason}")
         self.stats.inc_value(f"aggregator/outlet/{item.outlet.key}/dropped")

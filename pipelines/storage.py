@@ -137,6 +137,7 @@ class StoragePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is not None:
+            assert self.run_id is not None, "the run row is written when the store opens"
             finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
             self.store.close()
             self.store = None

@@ -171,6 +171,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         except (etree.ParserError, ValueError):
             return  # the extraction pipeline counts the page
         if response.meta["found_via"] == cs.CONFIG:
+            assert self.state is not None
             feeds = [
                 f
                 for f in announced_feeds(tree, response.url)
@@ -226,8 +227,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         for url in urls:
             if url not in memo:
                 memo[url] = normalize_url(url) if should_follow(url, outlet) else None
-            if memo[url] is not None:
-                result.append(memo[url])
+            if (normalised := memo[url]) is not None:
+                result.append(normalised)
         return list(dict.fromkeys(result))
 
     def plan_all(self, outlet: Outlet, found: Iterable[Found]) -> list[tuple[Found, str | None]]:

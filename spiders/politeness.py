@@ -55,7 +55,7 @@ class PoliteThrottle(AutoThrottle):
 
     def _response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
         super()._response_downloaded(response, request, spider)
-        key = request.meta.get("download_slot")
+        key = request.meta.get("download_slot", "")
         slot = self.crawler.engine.downloader.slots.get(key)
         floor = self.crawler.engine.downloader.per_slot_settings.get(key, {}).get("delay")
         if slot is not None and floor is not None and slot.delay < floor:
@@ -70,7 +70,10 @@ class RetryAfterMiddleware(RetryMiddleware):
     AGGREGATOR_CRAWL_RETRY_AFTER_MAX); AutoThrottle goes on adapting after it.
     """
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy 2.14 calls it without ``spider``; RetryMiddleware's annotation still lists it.
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if response.status in (429, 503) and not request.meta.get("dont_retry"):
             wait = retry_after_seconds(header(response, "Retry-After"))
             if wait is not None:
@@ -86,7 +89,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         cap = self.crawler.settings.getfloat("AGGREGATOR_CRAWL_RETRY_AFTER_MAX")
         wait = min(wait, cap)
         downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(request.meta.get("download_slot"))
+        slot = downloader.slots.get(request.meta.get("download_slot", ""))
         if slot is None:
             return
         # The downloader waits `delay - now + lastseen` before the slot's next request

@@ -91,7 +91,7 @@ def cluster_stories(
     prints = {d.id: matcher.fingerprint(d.text) for d in items}
     for d in items:
         matcher.add(d.id, d.outlet, prints[d.id])
-    links = {}
+    links: dict[frozenset[Hashable], Link] = {}
     for d in items:
         for link in matcher.links(d.id):
             links.setdefault(frozenset((link.a, link.b)), link)
