@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.demo import DEMO_URL_VARIABLE, DemoSite
+from aggregator.demo import DEMO_CONFIG, DEMO_URL_VARIABLE, DemoSite
 from aggregator.extract.chrome import LEAK_PHRASES
 
-from ..helpers import CONFIG, REPO, RunCli, rows
+from ..helpers import REPO, RunCli, rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FAULTY_SITE = REPO / "tests" / "sites" / "faulty"
@@ -33,7 +33,7 @@ def demo_crawl(
             "demo-cfr",
             "demo-rrm",
             "--config",
-            str(CONFIG),
+            str(DEMO_CONFIG),
             "--db",
             db_url,
             env=env,
@@ -109,7 +109,7 @@ def test_a_second_crawl_fetches_nothing_old_and_changes_nothing(
         rows(db_url, "select * from articles order by id"),
         rows(db_url, "select id, canonical_article_id from stories"),
     )
-    demo = ("demo-htw", "demo-cfr", "demo-rrm", "--config", str(CONFIG), "--db", db_url)
+    demo = ("demo-htw", "demo-cfr", "demo-rrm", "--config", str(DEMO_CONFIG), "--db", db_url)
     result = run_cli("crawl", *demo, env={DEMO_URL_VARIABLE: site.url})
     assert result.returncode == 0, result.stderr
     # Stored articles are not fetched again; re-read pages answer 304 to conditional GETs.

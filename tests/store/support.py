@@ -6,9 +6,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from aggregator.demo import DEMO_OUTLETS, DEMO_URL_VARIABLE, DemoSite
+from aggregator.demo import DEMO_CONFIG, DEMO_OUTLETS, DEMO_URL_VARIABLE, DemoSite
 
-from ..helpers import CONFIG, run_cli
+from ..helpers import run_cli
 
 CFR_PATH = "/cfr/asia/2012/10/16/the-underground-railroad-from-north-korea-to-freedom/"
 HTW_PATH = "/htw/2012/10/20/the-underground-railroad-from-north-korea-to-freedom/"
@@ -16,7 +16,7 @@ HTW_PATH = "/htw/2012/10/20/the-underground-railroad-from-north-korea-to-freedom
 
 def crawl_demo(db_url: str, site: DemoSite) -> subprocess.CompletedProcess[str]:
     return run_cli(
-        "crawl", *DEMO_OUTLETS, "--config", str(CONFIG), "--db", db_url,
+        "crawl", *DEMO_OUTLETS, "--config", str(DEMO_CONFIG), "--db", db_url,
         env={DEMO_URL_VARIABLE: site.url},
     )  # fmt: skip
 

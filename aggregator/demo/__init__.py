@@ -1,9 +1,11 @@
-"""The bundled offline demo: ``data/demo/site`` served on 127.0.0.1, standing in for the real outlets.
+"""The bundled offline demo: ``site/`` beside this module served on 127.0.0.1, standing in for
+the real outlets; ``outlets.toml`` beside it configures the demo outlets. Both ship in the
+package, so ``aggregator demo`` works wherever the package is installed.
 
 ``*/wp-json/wp/v2/posts`` answers like WordPress's REST API (paged, with its
 headers) from the ``index.json`` stored there. Pages carry ``{{DEMO_ROOT}}`` where the live site has its address; the server
 fills in its own (a free port), and ``AGGREGATOR_DEMO_URL`` tells the demo
-outlets in ``data/outlets.toml`` where to find it.
+outlets where to find it.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
-DEMO_DATA = Path(__file__).resolve().parents[1] / "data"
-DEMO_SITE = DEMO_DATA / "demo" / "site"
-DEMO_CONFIG = DEMO_DATA / "outlets.toml"  # the demo outlets live beside the real ones
+DEMO_SITE = Path(__file__).resolve().parent / "site"
+DEMO_CONFIG = DEMO_SITE.parent / "outlets.toml"
 DEMO_OUTLETS = ("demo-htw", "demo-cfr", "demo-rrm")
 DEMO_URL_VARIABLE = "AGGREGATOR_DEMO_URL"
 PLACEHOLDER = b"{{DEMO_ROOT}}"
