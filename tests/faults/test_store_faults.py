@@ -78,6 +78,7 @@ LIMITED = (
 )
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @pytest.mark.parametrize("limit_kb", [8, 48, 160])
 def test_a_size_limited_file_at_schema_creation_exits_3(tmp_path: Path, limit_kb: int) -> None:
     args = _crawl_args(_config(tmp_path), tmp_path / "store.sqlite")
@@ -88,6 +89,7 @@ def test_a_size_limited_file_at_schema_creation_exits_3(tmp_path: Path, limit_kb
     assert "disk I/O error" in _one_line_store_error(result) or "full" in result.stderr
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @needs_mounts
 @pytest.mark.parametrize("size", ["16k", "64k", "200k"])
 def test_a_full_disk_at_store_open_exits_3(tmp_path: Path, size: str) -> None:
@@ -102,6 +104,7 @@ def test_a_full_disk_at_store_open_exits_3(tmp_path: Path, size: str) -> None:
     assert any(words in line for words in ("full", "No space left", "disk I/O error")), line
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @needs_mounts
 def test_a_read_only_store_exits_3_and_is_left_as_it_was(tmp_path: Path) -> None:
     writable, read_only = tmp_path / "rw", tmp_path / "ro"

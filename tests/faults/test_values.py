@@ -51,6 +51,7 @@ def test_outlets_check_refuses_numbers_out_of_bounds(
     assert f"error: {config}:3: outlets.a.{message}" in result.output
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @pytest.mark.parametrize(
     ("pair", "message"),
     [
