@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-export bench-report report-demo serve clean
+.PHONY: demo test test-fast lint bench bench-export bench-report report-demo serve clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,14 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# Everything but the tests marked slow (crawls, eggs and wheels, PostgreSQL, the browser, big stores).
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check aggregator spiders pipelines tests bench
+	$(BIN)/mypy
 
 # Export memory at 1,000 / 10,000 / 100,000 stories (prints the figures).
 bench-export: $(VENV)/.installed

@@ -37,7 +37,7 @@ def decode_html(body: bytes, declared: str | None) -> tuple[str, str | None]:
     ('<p>café</p>', None)
     """
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         return body[len(bom) :].decode(bom_encoding, errors="replace"), None
     labels = [label for label in (declared, html_body_declared_encoding(body)) if label]
     known = list(dict.fromkeys(e for e in map(_known, labels) if e))

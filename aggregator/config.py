@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,7 @@ _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PLATFORMS = ("wordpress", "generic")
 # Upper bounds of the numbers an outlet may set: past them a value is a typo, not a plan.
 DELAY, CONCURRENCY, MAX_PAGES = 3600, 64, 10_000_000  # seconds; requests per host; pages a run
+_N = TypeVar("_N", int, float)  # a bounded value keeps its type
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,8 @@ class OutletConfig:
         """The outlets named by ``keys``, or every enabled outlet when none are named."""
         keys = list(dict.fromkeys(keys))
         if not keys:
-            for enabled, error in self.unresolved.values():
-                if enabled:
+            for wanted, error in self.unresolved.values():
+                if wanted:
                     raise error
             enabled = [o for o in self.outlets.values() if o.enabled]
             if not enabled:
@@ -240,7 +241,7 @@ class _Checker:
             return None
         return Outlet(key=self.key, name=values.pop("name", self.key), **values)
 
-    def _typed(self, name: str, value: object) -> bool:
+    def _typed(self, name: str, value: Any) -> bool:
         expected = _FIELDS.get(name)
         if expected is None:
             self.problem(name, f"unknown setting {name!r}; known settings: {', '.join(_FIELDS)}")
@@ -250,7 +251,7 @@ class _Checker:
         ):
             self.problem(name, f"{name} must be {_describe(expected)}, not {type(value).__name__}")
             return False
-        if expected is list and not all(isinstance(item, str) for item in value):
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             self.problem(name, f"{name} must be a list of strings")
             return False
         return True
@@ -334,7 +335,7 @@ class _Checker:
     def _check_delay(self, value: float) -> float:
         return float(self._bounded("delay", value, "delay must be 0 or more seconds", 0, DELAY))
 
-    def _bounded(self, name: str, value: float, too_low: str, low: float, high: float) -> float:
+    def _bounded(self, name: str, value: _N, too_low: str, low: float, high: float) -> _N:
         """A finite number in [low, high]: TOML reads ``inf`` and ``nan`` as numbers, and a
         crawl with ``delay = inf`` hangs (issue 11, finding 12)."""
         if not math.isfinite(value):
@@ -380,7 +381,7 @@ def _describe(expected: type | tuple[type, ...]) -> str:
         (float, int): "a number",
         (date, str): "a date",
     }
-    return names.get(expected, str(expected))  # type: ignore[arg-type]
+    return names.get(expected, str(expected))
 
 
 class _Locator:

@@ -6,8 +6,11 @@ to fetch is written as ``queued`` before it is requested, and becomes
 ``stored``, ``dropped``, ``error`` or ``read`` once its answer is handled.
 The next run requests the ``queued`` ones first.
 
-    >>> state = CrawlState.load(store, ["htw"])          # doctest: +SKIP
-    >>> state.plan("htw", Found(url, FEED))               # 'new', 'changed', ... or None
+    >>> from aggregator.store import Store
+    >>> state = CrawlState.load(Store("sqlite://"), ["htw"])
+    >>> found = Found("https://example.org/post/", FEED)
+    >>> plan(state.get("htw", found.url), found)          # 'new', 'changed', ... or None
+    'new'
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from aggregator.store import CrawlStateRow, Store
+from aggregator.store.types import stored_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -324,9 +330,13 @@ def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
         return
     values = [{"outlet": outlet, "url": s.url, **_values(s)} for s in states]
     dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    insert = (
+        postgresql.insert(CrawlStateRow)
+        if dialect == "postgresql"
+        else sqlite.insert(CrawlStateRow)
+    )
     # Another run of the same outlet may have written the URL meanwhile: keep its row.
-    statement = insert(CrawlStateRow).on_conflict_do_nothing(index_elements=["outlet", "url"])
+    statement = insert.on_conflict_do_nothing(index_elements=["outlet", "url"])
     session.execute(statement, values)
 
 
@@ -369,16 +379,9 @@ def summarize(store: Store, outlet: str | None = None) -> list[StateSummary]:
         for key, kind, status, count, last in session.execute(query):
             summary = summaries.setdefault(key, StateSummary(key, {}, None))
             summary.counts[(kind, status)] = count
-            newest = max(filter(None, (summary.last_fetched, _aware(last))), default=None)
+            newest = max(filter(None, (summary.last_fetched, stored_datetime(last))), default=None)
             summaries[key] = replace(summary, last_fetched=newest)
     return [summaries[key] for key in sorted(summaries)]
-
-
-def _aware(value: object) -> datetime | None:
-    """max() over a UTCDateTime column comes back as the raw stored value on SQLite."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value)).astimezone(UTC)
 
 
 def iter_urls(
@@ -404,4 +407,4 @@ def reset(store: Store, outlet: str | None = None) -> int:
     if outlet is not None:
         statement = statement.where(CrawlStateRow.outlet == outlet)
     with store.session() as session, session.begin():
-        return session.execute(statement).rowcount or 0
+        return cast(CursorResult[Any], session.execute(statement)).rowcount or 0

@@ -2,8 +2,8 @@
 
 Every writer consumes an iterator of story records (``queries.story_record``)
 and keeps at most one batch of them, so an export's memory does not depend on
-how many stories it writes. Parquet needs the ``parquet`` extra (pyarrow) and
-lives in ``aggregator.export_parquet``.
+how many stories it writes. Parquet (``write_parquet``) needs the ``parquet``
+extra (pyarrow), imported only when that format is asked for.
 """
 
 from __future__ import annotations
@@ -12,57 +12,58 @@ import csv
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from aggregator.errors import AggregatorError
+from aggregator.records import (
+    CANONICAL_FIELDS,
+    CREDIT,
+    CREDIT_PARTS,
+    DATE,
+    DATE_FIELDS,
+    FLOAT,
+    INT,
+    LIST,
+    REPOST_FIELDS,
+    STORY_FIELDS,
+    TEXT,
+    Field,
+)
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
 BINARY_FORMATS = ("parquet",)
 
+LIST_SEPARATOR = "; "
+# CSV has no nesting: a credit line's parts become columns, named for a spreadsheet reader.
+CREDIT_COLUMNS = dict(
+    zip(
+        CREDIT_PARTS,
+        ("credit_line", "credited_outlet", "credited_author", "credited_url"),
+        strict=True,
+    )
+)
+_CANONICAL_RENAMED = {"title": "canonical_title"}  # the story's row has a title of its own
+
+
+def _flat_columns(fields: Iterable[Field], renamed: dict[str, str] | None = None) -> list[str]:
+    renamed = renamed or {}
+    columns: list[str] = []
+    for field in fields:
+        if field.kind == CREDIT:
+            columns += CREDIT_COLUMNS.values()
+        else:
+            columns.append(renamed.get(field.name, field.name))
+    return columns
+
+
+_CANONICAL_COLUMNS = _flat_columns(CANONICAL_FIELDS, _CANONICAL_RENAMED)
+# The story's columns, then its canonical article's, the long text last.
 STORY_COLUMNS = (
-    "story_id",
-    "title",
-    "canonical_reason",
-    "first_published",
-    "last_published",
-    "repost_count",
-    "url",
-    "outlet",
-    "outlet_name",
-    "canonical_title",
-    "author",
-    "published",
-    "updated",
-    "date_source",
-    "language",
-    "site_name",
-    "word_count",
-    "categories",
-    "tags",
-    "credit_line",
-    "credited_outlet",
-    "credited_author",
-    "credited_url",
+    *(f.name for f in STORY_FIELDS),
+    *(c for c in _CANONICAL_COLUMNS if c != "text"),
     "text",
 )
-REPOST_COLUMNS = (
-    "story_id",
-    "url",
-    "outlet",
-    "outlet_name",
-    "title",
-    "author",
-    "published",
-    "date_source",
-    "role",
-    "similarity",
-    "containment",
-    "credit_line",
-    "credited_outlet",
-    "credited_author",
-    "credited_url",
-)
-LIST_SEPARATOR = "; "
+REPOST_COLUMNS = ("story_id", *_flat_columns(REPOST_FIELDS))
 
 
 class ExportError(AggregatorError):
@@ -92,7 +93,7 @@ def write_json(records: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 
 def write_csv(
-    records: Iterable[dict[str, Any]], out: TextIO, reposts_out: TextIO | None = None
+    records: Iterable[dict[str, Any]], out: IO[str], reposts_out: IO[str] | None = None
 ) -> int:
     """Write stories to ``out`` and their reposts to ``reposts_out``, linked by ``story_id``.
 
@@ -148,52 +149,36 @@ def _line_breaks(value: Any) -> Any:
 
 def story_row(record: dict[str, Any]) -> dict[str, Any]:
     """A story record flattened to the stories CSV's columns."""
-    canonical = record["canonical"]
     return {
-        "story_id": record["story_id"],
-        "title": record["title"],
-        "canonical_reason": record["canonical_reason"],
-        "first_published": record["first_published"],
-        "last_published": record["last_published"],
-        "repost_count": record["repost_count"],
-        "url": canonical["url"],
-        "outlet": canonical["outlet"],
-        "outlet_name": canonical["outlet_name"],
-        "canonical_title": canonical["title"],
-        "author": canonical["author"],
-        "published": canonical["published"],
-        "updated": canonical["updated"],
-        "date_source": canonical["date_source"],
-        "language": canonical["language"],
-        "site_name": canonical["site_name"],
-        "word_count": canonical["word_count"],
-        "categories": LIST_SEPARATOR.join(canonical["categories"]),
-        "tags": LIST_SEPARATOR.join(canonical["tags"]),
-        **_credit(canonical["attribution"]),
-        "text": canonical["text"],
+        **{f.name: record[f.name] for f in STORY_FIELDS},
+        **_flat(record["canonical"], CANONICAL_FIELDS, _CANONICAL_RENAMED),
     }
 
 
 def repost_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """A story record's reposts as rows of the reposts CSV."""
     return [
-        {
-            "story_id": record["story_id"],
-            **{key: repost[key] for key in REPOST_COLUMNS[1:11]},
-            **_credit(repost["attribution"]),
-        }
+        {"story_id": record["story_id"], **_flat(repost, REPOST_FIELDS)}
         for repost in record["reposts"]
     ]
 
 
-def _credit(attribution: dict[str, str | None] | None) -> dict[str, str | None]:
-    attribution = attribution or {}
-    return {
-        "credit_line": attribution.get("text"),
-        "credited_outlet": attribution.get("outlet"),
-        "credited_author": attribution.get("author"),
-        "credited_url": attribution.get("url"),
-    }
+def _flat(
+    item: dict[str, Any], fields: Iterable[Field], renamed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One level of a record as CSV cells: lists joined, the credit line spread over columns."""
+    renamed = renamed or {}
+    row: dict[str, Any] = {}
+    for field in fields:
+        value = item[field.name]
+        if field.kind == CREDIT:
+            credit = value or {}
+            row.update({column: credit.get(part) for part, column in CREDIT_COLUMNS.items()})
+        else:
+            row[renamed.get(field.name, field.name)] = (
+                LIST_SEPARATOR.join(value) if field.kind == LIST else value
+            )
+    return row
 
 
 PARQUET_BATCH = 1_000
@@ -227,15 +212,12 @@ def write_parquet(records: Iterable[dict[str, Any]], out: Any) -> int:
     return count
 
 
-_DATE_KEYS = ("first_published", "last_published", "published", "updated")
-
-
 def _with_datetimes(record: dict[str, Any]) -> dict[str, Any]:
     """The record with its ISO-8601 dates as datetimes, for Parquet's timestamp columns."""
 
     def convert(item: dict[str, Any]) -> dict[str, Any]:
         return {
-            key: datetime.fromisoformat(value) if key in _DATE_KEYS and value else value
+            key: datetime.fromisoformat(value) if key in DATE_FIELDS and value else value
             for key, value in item.items()
         }
 
@@ -247,41 +229,23 @@ def _with_datetimes(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parquet_schema(pa: Any) -> Any:
-    text, date = pa.string(), pa.timestamp("s", tz="UTC")
-    attribution = pa.struct([(key, text) for key in ("text", "outlet", "author", "url")])
-    canonical = pa.struct(
-        [
-            *((key, text) for key in ("url", "outlet", "outlet_name", "title", "author")),
-            ("published", date),
-            ("updated", date),
-            *((key, text) for key in ("date_source", "language", "site_name")),
-            ("word_count", pa.int64()),
-            ("categories", pa.list_(text)),
-            ("tags", pa.list_(text)),
-            ("text", text),
-            ("attribution", attribution),
-        ]
-    )
-    repost = pa.struct(
-        [
-            *((key, text) for key in ("url", "outlet", "outlet_name", "title", "author")),
-            ("published", date),
-            ("date_source", text),
-            ("role", text),
-            ("similarity", pa.float64()),
-            ("containment", pa.float64()),
-            ("attribution", attribution),
-        ]
-    )
+    text = pa.string()
+    types = {
+        TEXT: text,
+        DATE: pa.timestamp("s", tz="UTC"),
+        INT: pa.int64(),
+        FLOAT: pa.float64(),
+        LIST: pa.list_(text),
+        CREDIT: pa.struct([(part, text) for part in CREDIT_PARTS]),
+    }
+
+    def columns(fields: Iterable[Field]) -> list[tuple[str, Any]]:
+        return [(field.name, types[field.kind]) for field in fields]
+
     return pa.schema(
         [
-            ("story_id", pa.int64()),
-            ("title", text),
-            ("canonical_reason", text),
-            ("first_published", date),
-            ("last_published", date),
-            ("repost_count", pa.int64()),
-            ("canonical", canonical),
-            ("reposts", pa.list_(repost)),
+            *columns(STORY_FIELDS),
+            ("canonical", pa.struct(columns(CANONICAL_FIELDS))),
+            ("reposts", pa.list_(pa.struct(columns(REPOST_FIELDS)))),
         ]
     )

@@ -10,17 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
+from aggregator.records import (
+    CANONICAL_FIELDS,
+    CREDIT,
+    CREDIT_PARTS,
+    DATE,
+    FLOAT,
+    LIST,
+    REPOST_FIELDS,
+    STORY_FIELDS,
+    Field,
+)
 from aggregator.store import ArticleRow, LinkRow, OutletRow, StoryRow
 from aggregator.store.rawsql import FTS_TABLE, PG_FULLTEXT_CONFIG
+from aggregator.store.types import iso
 
-PAGE_SIZE = 500
-# Kept for callers of the first release; pages are PAGE_SIZE stories.
+PAGE_SIZE = 500  # stories read per query: listing and export memory stays flat
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,7 @@ class StoryFilter:
     limit: int | None = None
 
 
-def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[tuple[StoryRow]]:
+def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[StoryRow]:
     """Stories matching ``filters``, newest first (undated last), then by id."""
     query = select(StoryRow).join(ArticleRow, StoryRow.canonical_article_id == ArticleRow.id)
     if filters.since:
@@ -60,7 +72,7 @@ def stories_query(filters: StoryFilter, dialect: str = "sqlite") -> Select[tuple
 def _search_condition(words: list[str], dialect: str) -> ColumnElement[bool]:
     """Canonical title or text holds every word: FTS5 on SQLite, tsvector on PostgreSQL."""
     if dialect == "postgresql":
-        document = literal_column(
+        document: ColumnElement[Any] = literal_column(
             f"to_tsvector('{PG_FULLTEXT_CONFIG}', "
             "coalesce(articles.title, '') || ' ' || articles.text)"
         )
@@ -160,67 +172,38 @@ def iter_story_records(
 
 
 def story_record(story: StoryRow) -> dict[str, Any]:
-    """The export contract: a story, its canonical article in full, its reposts nested."""
+    """The export contract (``aggregator.records``): a story, its canonical article in full,
+    its reposts nested."""
     canonical = next(a for a in story.articles if a.id == story.canonical_article_id)
     reposts = reposts_of(story)
     return {
-        "story_id": story.id,
-        "title": story.title,
-        "canonical_reason": story.canonical_reason,
-        "first_published": iso(story.first_published),
-        "last_published": iso(story.last_published),
-        "repost_count": len(reposts),
-        "canonical": {
-            "url": canonical.url,
-            "outlet": canonical.outlet.key,
-            "outlet_name": canonical.outlet.name,
-            "title": canonical.title,
-            "author": canonical.author,
-            "published": iso(canonical.published),
-            "updated": iso(canonical.updated),
-            "date_source": canonical.date_source,
-            "language": canonical.language,
-            "site_name": canonical.site_name,
-            "word_count": canonical.word_count,
-            "categories": list(canonical.categories or ()),
-            "tags": list(canonical.tags or ()),
-            "text": canonical.text,
-            "attribution": _attribution(canonical),
+        **{
+            f.name: len(reposts) if f.name == "repost_count" else _value(story, f)
+            for f in STORY_FIELDS
         },
-        "reposts": [_repost_record(repost) for repost in reposts],
+        "canonical": {f.name: _value(canonical, f) for f in CANONICAL_FIELDS},
+        "reposts": [{f.name: _value(repost, f) for f in REPOST_FIELDS} for repost in reposts],
     }
 
 
-def _repost_record(repost: ArticleRow) -> dict[str, Any]:
-    return {
-        "url": repost.url,
-        "outlet": repost.outlet.key,
-        "outlet_name": repost.outlet.name,
-        "title": repost.title,
-        "author": repost.author,
-        "published": iso(repost.published),
-        "date_source": repost.date_source,
-        "role": repost.role,
-        "similarity": _round(repost.similarity),
-        "containment": _round(repost.containment),
-        "attribution": _attribution(repost),
-    }
+def _value(row: StoryRow | ArticleRow, field: Field) -> Any:
+    """A field of a record, read from its row and written as every export writes it."""
+    if field.kind == CREDIT:
+        return _attribution(row) if isinstance(row, ArticleRow) else None
+    value = attrgetter(field.attribute)(row)
+    if field.kind == DATE:
+        return iso(value)
+    if field.kind == LIST:
+        return list(value or ())
+    if field.kind == FLOAT:
+        return _round(value)
+    return value
 
 
 def _attribution(article: ArticleRow) -> dict[str, str | None] | None:
     if not article.attribution_text:
         return None
-    return {
-        "text": article.attribution_text,
-        "outlet": article.attribution_outlet,
-        "author": article.attribution_author,
-        "url": article.attribution_url,
-    }
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO-8601 UTC with a ``Z``, the way the store and every export write dates."""
-    return value.isoformat().replace("+00:00", "Z") if value else None
+    return {part: getattr(article, f"attribution_{part}") for part in CREDIT_PARTS}
 
 
 def _round(value: float | None) -> float | None:

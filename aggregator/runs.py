@@ -38,7 +38,7 @@ def start_run(store: Store, outlets: Iterable[str]) -> int:
 def finish_run(store: Store, run_id: int, stats: Mapping[str, Any], reason: str | None) -> None:
     """Copy the crawl's counters onto its run row."""
     with store.session() as session, session.begin():
-        run = session.get(CrawlRunRow, run_id)
+        run = session.get_one(CrawlRunRow, run_id)
         run.finished_at = datetime.now(UTC)
         run.finish_reason = reason
         run.pages_fetched = int(stats.get("response_received_count", 0))
@@ -54,10 +54,13 @@ def finish_run(store: Store, run_id: int, stats: Mapping[str, Any], reason: str 
         run.by_outlet = by_outlet(stats)
         # New articles that joined another outlet's story: counted in the store, because
         # an original arriving after its repost turns the earlier article into the repost.
-        run.reposts_attached = session.scalar(
-            select(func.count())
-            .select_from(ArticleRow)
-            .where(ArticleRow.first_seen >= run.started_at, ArticleRow.role.in_(REPOST_ROLES))
+        run.reposts_attached = (
+            session.scalar(
+                select(func.count())
+                .select_from(ArticleRow)
+                .where(ArticleRow.first_seen >= run.started_at, ArticleRow.role.in_(REPOST_ROLES))
+            )
+            or 0
         )
 
 

@@ -17,8 +17,12 @@ the target, renamed over it once complete. What is at the path decides the rest:
 A killed export leaves the previous file in place (and at most a hidden
 ``.NAME.*.partial`` temporary), never half a file.
 
-    >>> with replacing("out/stories.csv") as out:      # doctest: +SKIP
-    ...     out.write("story_id,title\\n")
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "stories.csv"
+    >>> with replacing(target) as out:
+    ...     _ = out.write("story_id,title\\n")
+    >>> target.read_text()
+    'story_id,title\\n'
 """
 
 from __future__ import annotations

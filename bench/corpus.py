@@ -2,7 +2,7 @@
 
 Sources, all real prose and none written for this benchmark:
 
-* the demo site's article pages (``data/demo/site``: the seed pages and the
+* the demo site's article pages (``aggregator/demo/site``: the seed pages and the
   other Human Traffic Watch posts), extracted by ``aggregator.extract``;
 * the Python documentation as Debian ships it (``python3.X-doc``, PSF licence):
   the reStructuredText sources of the HOWTOs, the tutorial, "What's New", the

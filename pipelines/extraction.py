@@ -17,7 +17,7 @@ import dataclasses
 import logging
 import os
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy.exceptions import DropItem
 
@@ -121,7 +121,7 @@ class ExtractionPipeline:
                 self.pool.replace(executor)
         return None
 
-    def _drop(self, item: PageItem, reason: str, detail: str = "") -> None:
+    def _drop(self, item: PageItem, reason: str, detail: str = "") -> NoReturn:
         item.drop_reason = reason
         self.stats.inc_value(f"aggregator/dropped/{reason}")
         self.stats.inc_value(f"aggregator/outlet/{item.outlet.key}/dropped")

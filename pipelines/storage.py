@@ -152,6 +152,7 @@ class StoragePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is not None:
+            assert self.run_id is not None, "the run row is written when the store opens"
             try:
                 finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
             except SQLAlchemyError as exc:  # the run row stays unfinished, as after a kill

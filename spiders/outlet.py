@@ -35,6 +35,7 @@ from aggregator.sites import Site, site_for
 from aggregator.store import Store
 from aggregator.urls import normalize_url, should_follow
 from spiders.fatal import stop_if_store_failed
+from spiders.headers import header
 from spiders.politeness import configure_politeness
 from spiders.scope import RefusedRequest
 from spiders.sources import SourcesMixin
@@ -147,7 +148,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         if response.status == 304:
             self.not_modified(outlet, response)
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        content_type = (header(response, "Content-Type") or "").lower()
         is_html = any(t in content_type for t in _HTML_TYPES) or (
             not content_type and isinstance(response, TextResponse)
         )
@@ -174,6 +175,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         except (etree.ParserError, ValueError):
             return  # the extraction pipeline counts the page
         if response.meta["found_via"] == cs.CONFIG:
+            assert self.state is not None
             feeds = [
                 f
                 for f in announced_feeds(tree, response.url)
@@ -186,8 +188,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
 
     def _text(self, outlet: Outlet, response: Response) -> str:
         """The page's text, surviving a missing or wrong charset (counted, with the URL)."""
-        header = response.headers.get("Content-Type", b"").decode("latin-1")
-        declared = header.partition("charset=")[2].split(";")[0].strip() or None
+        charset = (header(response, "Content-Type") or "").partition("charset=")[2]
+        declared = charset.split(";")[0].strip() or None
         text, problem = decode_html(response.body, declared)
         if problem:
             self.fault(outlet, problem, response.url, f"declared {declared or 'nothing'}")
@@ -229,8 +231,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         for url in urls:
             if url not in memo:
                 memo[url] = normalize_url(url) if should_follow(url, outlet) else None
-            if memo[url] is not None:
-                result.append(memo[url])
+            if (normalised := memo[url]) is not None:
+                result.append(normalised)
         return list(dict.fromkeys(result))
 
     def plan_all(self, outlet: Outlet, found: Iterable[Found]) -> list[tuple[Found, str | None]]:

@@ -16,6 +16,7 @@ from scrapy.http import Request, Response
 from aggregator import __version__
 from aggregator.config import Outlet
 from aggregator.faults import retry_after_seconds
+from spiders.headers import header
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class PoliteThrottle(AutoThrottle):
 
     def _response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
         super()._response_downloaded(response, request, spider)
-        key = request.meta.get("download_slot")
+        key = request.meta.get("download_slot", "")
         slot = self.crawler.engine.downloader.slots.get(key)
         floor = self.crawler.engine.downloader.per_slot_settings.get(key, {}).get("delay")
         if slot is not None and floor is not None and slot.delay < floor:
@@ -69,9 +70,12 @@ class RetryAfterMiddleware(RetryMiddleware):
     AGGREGATOR_CRAWL_RETRY_AFTER_MAX); AutoThrottle goes on adapting after it.
     """
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy 2.14 calls it without ``spider``; RetryMiddleware's annotation still lists it.
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if response.status in (429, 503) and not request.meta.get("dont_retry"):
-            wait = retry_after_seconds(_header(response, "Retry-After"))
+            wait = retry_after_seconds(header(response, "Retry-After"))
             if wait is not None:
                 self._hold_slot(request, wait)
                 retry = self._retry(request, f"{response.status} Retry-After {wait:g}s")
@@ -85,7 +89,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         cap = self.crawler.settings.getfloat("AGGREGATOR_CRAWL_RETRY_AFTER_MAX")
         wait = min(wait, cap)
         downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(request.meta.get("download_slot"))
+        slot = downloader.slots.get(request.meta.get("download_slot", ""))
         if slot is None:
             return
         # The downloader waits `delay - now + lastseen` before the slot's next request
@@ -93,8 +97,3 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot.delay = max(slot.delay, 0.001)
         slot.lastseen = max(slot.lastseen, monotonic() + wait)
         logger.info("%s asked to wait %gs (Retry-After)", request.url, wait)
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -119,7 +119,7 @@ class ScopeMiddleware:
             return [host]
         return await self.resolve(host)
 
-    def refuse(self, request: Request, key: str | None, reason: str) -> None:
+    def refuse(self, request: Request, key: str | None, reason: str) -> NoReturn:
         self.stats.inc_value(f"aggregator/refused/{reason}")
         if key is not None:
             self.stats.inc_value(f"aggregator/outlet/{key}/refused")

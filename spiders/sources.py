@@ -27,6 +27,7 @@ from aggregator.discovery import (
     sitemap_entries,
 )
 from aggregator.urls import in_scope, normalize_url
+from spiders.headers import header
 
 
 class SourcesMixin:
@@ -303,8 +304,8 @@ class SourcesMixin:
                 cs.READ,
                 kind=response.meta["kind"],
                 http_status=response.status,
-                etag=_header(response, "ETag"),
-                last_modified=_header(response, "Last-Modified"),
+                etag=header(response, "ETag"),
+                last_modified=header(response, "Last-Modified"),
             ),
         )
         return True
@@ -369,11 +370,6 @@ def _covers(sitemap: str, outlet: Outlet) -> bool:
 def _absolute(response: Response, url: str) -> str:
     """Entries should be absolute; relative ones are read against the page they are on."""
     return normalize_url(urljoin(response.url, url))
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
 
 
 def _int(value: bytes | None) -> int | None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo site served on 127.0.0.1, tmp-path stores, demo pages by path."""
+"""Shared fixtures: the demo site on 127.0.0.1, stores (tmp-path, the crawled demo, PostgreSQL),
+the CLI in a process."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.demo import DEMO_SITE, DEMO_URL_VARIABLE, DemoSite
+from aggregator.demo import DEMO_URL_VARIABLE, DemoSite
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "data" / "outlets.toml"
-DEMO_ROOT = "http://demo.test"
+from .helpers import RunCli
+from .helpers import run_cli as _run_cli
+from .store.postgres import fresh_database, postgres_server
+from .store.support import DemoStore, crawl_demo
 
 
 @pytest.fixture(scope="session")
@@ -32,12 +34,32 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
 
 
-def demo_page(path: str) -> tuple[str, str]:
-    """A demo page's HTML (with {{DEMO_ROOT}} filled in) and its URL, read from disk."""
-    file = (
-        DEMO_SITE / path.strip("/") / "index.html"
-        if not path.endswith(".html")
-        else DEMO_SITE / path
-    )
-    html = file.read_text(encoding="utf-8").replace("{{DEMO_ROOT}}", DEMO_ROOT)
-    return html, f"{DEMO_ROOT}/{path.strip('/')}/"
+@pytest.fixture(scope="session")
+def run_cli() -> RunCli:
+    """``run_cli("stories", "--db", url)``: the command line in its own process (tests.helpers)."""
+    return _run_cli
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    """The three demo outlets crawled once into a SQLite store; tests must not change it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    url = f"sqlite:///{path}"
+    with DemoSite() as site:
+        result = crawl_demo(url, site)
+        assert result.returncode == 0, result.stderr
+        yield DemoStore(url, path, site.url)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A PostgreSQL server for this test session (URL without a database)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(postgres: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server, dropped afterwards."""
+    with fresh_database(postgres) as url:
+        yield url

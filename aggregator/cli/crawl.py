@@ -152,8 +152,9 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
 def demo(db_url: str) -> None:
     """Crawl the bundled offline demo site and print its stories.
 
-    Serves data/demo/site on 127.0.0.1 (a free port), crawls the demo outlets
-    with the real spider and pipelines, and lists the stories it found.
+    Serves the demo site bundled with the package on 127.0.0.1 (a free port),
+    crawls its outlets (their own config, also bundled) with the real spider and
+    pipelines, and lists the stories it found.
     """
     from aggregator.demo import DEMO_CONFIG, DEMO_OUTLETS, DEMO_URL_VARIABLE, DemoSite
 

@@ -2,56 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import click
 from sqlalchemy import func, select
 
-from aggregator import defaults
 from aggregator.cli.base import db_option, lock_wait_option, main
 from aggregator.dedup import DedupConfig
 from aggregator.dedup.rebuild import rebuild
 from aggregator.store import ArticleRow, LinkRow, SignatureRow, Store, StoryRow
 from aggregator.store.lock import crawl_lock
 
-_SETTINGS = (
-    ("--shingle-size", "shingle_size", int, "Words per shingle (changing it re-reads the texts)."),
-    ("--num-perm", "num_perm", int, "Permutations of the whole-text MinHash sketches."),
-    ("--seed", "seed", int, "Seed of those permutations."),
-    ("--lsh-threshold", "lsh_threshold", float, "Whole-text Jaccard that makes LSH candidates."),
-    ("--anchor-rate", "anchor_rate", int, "One shingle in this many is an anchor."),
-    ("--min-anchors", "min_anchors", int, "Shared anchors that make two articles candidates."),
-    (
-        "--anchor-share",
-        "anchor_share",
-        float,
-        "...and their least share of the smaller one's anchors.",
-    ),
-    ("--containment", "containment", float, "Share of the smaller text found in the larger."),
-    ("--min-shared", "min_shared", int, "Shared shingles a repost needs at least."),
-    ("--full-copy", "full_copy", float, "Share of the canonical a full copy carries."),
-    (
-        "--boilerplate-articles",
-        "boilerplate_articles",
-        int,
-        "Articles of one outlet that make a paragraph chrome.",
-    ),
-)
-
 
 def setting_options(function: Any) -> Any:
-    """One option per AGGREGATOR_DEDUP_* setting, read from the environment by default."""
-    for flag, name, kind, text in reversed(_SETTINGS):
-        variable = f"AGGREGATOR_DEDUP_{name.upper()}"
-        default = getattr(defaults, variable)
+    """One option per DedupConfig field with a help text, read from the environment by default."""
+    for setting in reversed(fields(DedupConfig)):
+        if "help" not in setting.metadata:
+            continue
+        variable = f"AGGREGATOR_DEDUP_{setting.name.upper()}"
         function = click.option(
-            flag,
-            name,
-            type=kind,
+            "--" + setting.name.replace("_", "-"),
+            setting.name,
+            type=type(setting.default),
             envvar=variable,
-            default=default,
+            default=setting.default,
             show_default=True,
-            help=f"{text} (env {variable})",
+            help=f"{setting.metadata['help']} (env {variable})",
         )(function)
     return function
 

@@ -11,6 +11,7 @@ from aggregator.cli.stories import date_text
 from aggregator.store import Store
 from aggregator.store.migrate import current_revision
 from aggregator.store.stats import StoreStats, store_stats
+from aggregator.store.types import iso
 
 
 @main.command()
@@ -66,7 +67,7 @@ def _last_run_text(numbers: StoreStats) -> str:
     run = numbers.last_run
     if run is None:
         return ""
-    when = run.started_at.isoformat().replace("+00:00", "Z")
+    when = iso(run.started_at)
     return (
         f"; last #{run.id} started {when}, {run.finish_reason or 'not finished'}, "
         f"{run.pages_fetched} pages, {run.articles_new} new, {run.articles_updated} updated"

@@ -4,9 +4,14 @@
 ``assign`` incrementally through ``aggregator.ingest``, and get the same stories
 whatever order the articles arrive in.
 
-    >>> from aggregator.dedup import cluster
-    >>> cluster([("a", text_a), ("b", text_b), ("c", text_c)])   # doctest: +SKIP
-    [["a", "c"], ["b"]]
+    >>> import random
+    >>> def prose(seed: int) -> str:  # five paragraphs of made-up words
+    ...     rng = random.Random(seed)
+    ...     return "\\n".join(" ".join(f"w{rng.randrange(5000)}" for _ in range(40)) for _ in range(5))
+    >>> original, other = prose(1), prose(2)
+    >>> excerpt = "\\n".join(original.split("\\n")[:2])  # two paragraphs of the original
+    >>> cluster([("a", original), ("b", other), ("c", excerpt)])
+    [['a', 'c'], ['b']]
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ def cluster_stories(
     prints = {d.id: matcher.fingerprint(d.text) for d in items}
     for d in items:
         matcher.add(d.id, d.outlet, prints[d.id])
-    links = {}
+    links: dict[frozenset[Hashable], Link] = {}
     for d in items:
         for link in matcher.links(d.id):
             links.setdefault(frozenset((link.a, link.b)), link)

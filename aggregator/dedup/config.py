@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from aggregator import defaults
 from aggregator.errors import ConfigError
 
 
+def _option(default: Any, help: str) -> Any:
+    """A setting the ``dedup`` command also takes as ``--name`` (with this help)."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class DedupConfig:
-    """How articles are compared (the AGGREGATOR_DEDUP_* settings, see ``aggregator.defaults``).
+    """How articles are compared: the AGGREGATOR_DEDUP_* settings, one field each.
+
+    Their defaults (and what each means) are in ``aggregator.defaults``;
+    ``from_settings`` reads them from Scrapy settings, and the ``dedup`` command
+    has an option for each field with a help text.
 
     Stored fingerprints depend on ``shingle_size`` only, stored sketches on
     ``num_perm`` and ``seed`` too; every other value can change and
@@ -21,17 +30,40 @@ class DedupConfig:
     stored fingerprints).
     """
 
-    shingle_size: int = defaults.AGGREGATOR_DEDUP_SHINGLE_SIZE
-    num_perm: int = defaults.AGGREGATOR_DEDUP_NUM_PERM
-    seed: int = defaults.AGGREGATOR_DEDUP_SEED
-    lsh_threshold: float = defaults.AGGREGATOR_DEDUP_LSH_THRESHOLD
-    anchor_rate: int = defaults.AGGREGATOR_DEDUP_ANCHOR_RATE
-    min_anchors: int = defaults.AGGREGATOR_DEDUP_MIN_ANCHORS
-    anchor_share: float = defaults.AGGREGATOR_DEDUP_ANCHOR_SHARE
-    containment: float = defaults.AGGREGATOR_DEDUP_CONTAINMENT
-    min_shared: int = defaults.AGGREGATOR_DEDUP_MIN_SHARED
-    full_copy: float = defaults.AGGREGATOR_DEDUP_FULL_COPY
-    boilerplate_articles: int = defaults.AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES
+    shingle_size: int = _option(
+        defaults.AGGREGATOR_DEDUP_SHINGLE_SIZE,
+        "Words per shingle (changing it re-reads the texts).",
+    )
+    num_perm: int = _option(
+        defaults.AGGREGATOR_DEDUP_NUM_PERM, "Permutations of the whole-text MinHash sketches."
+    )
+    seed: int = _option(defaults.AGGREGATOR_DEDUP_SEED, "Seed of those permutations.")
+    lsh_threshold: float = _option(
+        defaults.AGGREGATOR_DEDUP_LSH_THRESHOLD, "Whole-text Jaccard that makes LSH candidates."
+    )
+    anchor_rate: int = _option(
+        defaults.AGGREGATOR_DEDUP_ANCHOR_RATE, "One shingle in this many is an anchor."
+    )
+    min_anchors: int = _option(
+        defaults.AGGREGATOR_DEDUP_MIN_ANCHORS, "Shared anchors that make two articles candidates."
+    )
+    anchor_share: float = _option(
+        defaults.AGGREGATOR_DEDUP_ANCHOR_SHARE,
+        "...and their least share of the smaller one's anchors.",
+    )
+    containment: float = _option(
+        defaults.AGGREGATOR_DEDUP_CONTAINMENT, "Share of the smaller text found in the larger."
+    )
+    min_shared: int = _option(
+        defaults.AGGREGATOR_DEDUP_MIN_SHARED, "Shared shingles a repost needs at least."
+    )
+    full_copy: float = _option(
+        defaults.AGGREGATOR_DEDUP_FULL_COPY, "Share of the canonical a full copy carries."
+    )
+    boilerplate_articles: int = _option(
+        defaults.AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES,
+        "Articles of one outlet that make a paragraph chrome.",
+    )
     cache_size: int = defaults.AGGREGATOR_DEDUP_CACHE_SIZE
 
     def __post_init__(self) -> None:
@@ -68,12 +100,12 @@ class DedupConfig:
     def from_settings(cls, settings: Mapping[str, Any]) -> DedupConfig:
         """Build from AGGREGATOR_DEDUP_* settings (Scrapy settings or a plain dict)."""
         values: dict[str, Any] = {}
-        for field in fields(cls):
-            name = f"AGGREGATOR_DEDUP_{field.name.upper()}"
+        for setting in fields(cls):
+            name = f"AGGREGATOR_DEDUP_{setting.name.upper()}"
             if name in settings and settings[name] is not None:
-                caster = float if isinstance(field.default, float) else int
+                caster = float if isinstance(setting.default, float) else int
                 try:
-                    values[field.name] = caster(settings[name])
+                    values[setting.name] = caster(settings[name])
                 except (TypeError, ValueError):
                     raise ConfigError(
                         f"setting {name}: {settings[name]!r} is not a number"

@@ -124,7 +124,8 @@ class Fingerprint:
             )
             if not keep.all():
                 lengths = np.diff(self.offsets.astype(np.int64))
-                return self.shingles[np.repeat(keep, lengths)]
+                # numpy's stubs type diff() of these offsets as timedelta64
+                return self.shingles[np.repeat(keep, lengths)]  # type: ignore[arg-type]
         return self.shingles
 
     def to_bytes(self) -> bytes:

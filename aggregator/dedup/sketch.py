@@ -34,7 +34,10 @@ class Sketcher:
     """Whole-text MinHash sketches under one ``num_perm`` and ``seed``.
 
     >>> sketcher = Sketcher(DedupConfig(num_perm=16))
-    >>> sketch = sketcher.sketch(Fingerprinter(DedupConfig()).fingerprint("a b c d e f g"))  # doctest: +SKIP
+    >>> from aggregator.dedup.fingerprint import Fingerprinter
+    >>> fingerprint = Fingerprinter(DedupConfig()).fingerprint("a b c d e f g")
+    >>> sketcher.sketch(fingerprint).jaccard(sketcher.sketch(fingerprint))
+    1.0
     """
 
     def __init__(self, config: DedupConfig) -> None:

@@ -168,6 +168,7 @@ class Original:
 
     def _taken(self, index: int, number: int, words: _Words, share: float) -> AlignedRow:
         original = self._words[index]
+        marks: tuple[tuple[Segment, ...], tuple[Segment, ...]]
         if original.keys == words.keys:  # a verbatim copy (up to quotes and case): all shared
             marks = (Segment(original.text, True),), (Segment(words.text, True),)
         else:

@@ -77,7 +77,7 @@ class ReportPlugin:
             return None
         if (table, column) in STORY_ID_COLUMNS and isinstance(value, int):
             return _link(datasette.urls.path(f"/-/story/{value}"), str(value))
-        id_column = STORY_TITLE_COLUMNS.get((table, column))
+        id_column = STORY_TITLE_COLUMNS.get((table or "", column))
         if id_column and isinstance(value, str):
             story_id = _story_id(row, id_column)
             if story_id is not None:

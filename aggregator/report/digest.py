@@ -148,7 +148,7 @@ def _top_stories(session: Session, in_range: Select, top: int) -> tuple[StorySum
     )
     rows = session.execute(query).all()
     ids = [story.id for story, _, _ in rows]
-    names: defaultdict[int, list[str]] = defaultdict(list)
+    names: defaultdict[int | None, list[str]] = defaultdict(list)
     first_repost = func.min(ArticleRow.published)
     reposting = (
         select(ArticleRow.story_id, OutletRow.name)

@@ -34,11 +34,8 @@ class Links:
 
 
 class Renderer:
-    """Renders pages from the templates beside this module.
-
-    >>> Renderer().story(page)              # doctest: +SKIP
-    '<!DOCTYPE html>...'
-    """
+    """Renders pages from the templates beside this module: ``Renderer().story(page)`` is the
+    story page of a ``StoryPage`` (``aggregator.report.story``) as one HTML document."""
 
     def __init__(self, links: Links | None = None) -> None:
         self.links = links or Links()

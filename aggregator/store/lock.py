@@ -19,8 +19,10 @@ storage pipeline takes it again). What this process holds is known from its own
 table, never from the pid written in the lock file: in another PID namespace
 the same pid number belongs to another process.
 
-    >>> with crawl_lock("sqlite:///data/aggregator.sqlite", wait=60):   # doctest: +SKIP
-    ...     run_the_crawl()
+    >>> import tempfile
+    >>> store = f"sqlite:///{tempfile.mkdtemp()}/store.sqlite"
+    >>> with crawl_lock(store, wait=60):
+    ...     pass  # the crawl runs here; another process taking the lock waits or stops
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from sqlalchemy.engine import make_url
 
 from aggregator.errors import StoreError
 from aggregator.store.engine import sqlite_path
+from aggregator.store.types import ISO_FORMAT
 
 logger = logging.getLogger(__name__)
 
@@ -261,4 +264,4 @@ def _busy_message(store: str, holder: str, wait: float) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime(ISO_FORMAT)

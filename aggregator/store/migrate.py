@@ -51,7 +51,9 @@ def _copy_tree(source: Traversable, target: Path) -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the package ships its migrations"
+    return head
 
 
 def current_revision(connection: Connection) -> str | None:

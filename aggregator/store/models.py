@@ -171,7 +171,7 @@ class CrawlRunRow(Base):
     articles_unchanged: Mapped[int] = mapped_column(default=0)
     drops: Mapped[dict[str, Any]] = mapped_column(default=dict)
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # Issue 5: what an incremental run did, and per outlet.
+    # issue 5: what an incremental run did, and per outlet.
     stories_new: Mapped[int] = mapped_column(default=0)
     reposts_attached: Mapped[int] = mapped_column(default=0)
     pages_not_modified: Mapped[int] = mapped_column(default=0)  # 304 answers to conditional GETs

@@ -3,7 +3,7 @@
 They are written by hand in the migrations (``i6a``, ``i6b``), not declared as
 models, because SQLAlchemy has no portable notion of a view, an FTS5 virtual
 table or a trigger. Autogenerate comparisons (Alembic's ``compare_metadata``,
-``tests/test_migrations.py``) would report them as tables to drop, so
+``tests/store/test_migrations.py``) would report them as tables to drop, so
 ``include_object`` leaves them out of the comparison by name.
 """
 

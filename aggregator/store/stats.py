@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from aggregator.store.models import ArticleRow, CrawlRunRow, OutletRow, StoryRow
+from aggregator.store.types import iso, stored_datetime
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ def store_stats(session: Session) -> StoreStats:
         stories_with_reposts=with_reposts,
         reposts_by_role=_counts(session, ArticleRow.role, ArticleRow.role != "canonical"),
         date_sources=_counts(session, func.coalesce(ArticleRow.date_source, "none")),
-        first_published=_as_utc(first),
-        last_published=_as_utc(last),
+        first_published=stored_datetime(first),
+        last_published=stored_datetime(last),
         crawl_runs=session.scalar(select(func.count(CrawlRunRow.id))) or 0,
         last_run=_last_run(session),
         outlets=_outlets(session),
@@ -104,7 +105,7 @@ def _outlets(session: Session) -> list[OutletStats]:
         .order_by(OutletRow.key)
     )
     return [
-        OutletStats(key, name, n, originals, reposts, _as_utc(first), _as_utc(last))
+        OutletStats(key, name, n, originals, reposts, stored_datetime(first), stored_datetime(last))
         for key, name, n, originals, reposts, first, last in session.execute(query)
     ]
 
@@ -124,16 +125,9 @@ def _last_run(session: Session) -> RunStats | None:
     )
 
 
-def _as_utc(value: Any) -> datetime | None:
-    """min()/max() bypass the column type: SQLite hands back the stored ISO text."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso(value)
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-_ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # what iso() writes for a whole-second UTC date
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,11 +29,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: aggregator stores aware datetimes only")
         value = value.astimezone(UTC).replace(microsecond=0)
-        return value if dialect.name == "postgresql" else value.strftime(_ISO_FORMAT)
+        return value if dialect.name == "postgresql" else value.strftime(ISO_FORMAT)
 
     def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.astimezone(UTC)
-        return datetime.fromisoformat(str(value)).astimezone(UTC)
+        return stored_datetime(value)
+
+
+def stored_datetime(value: object) -> datetime | None:
+    """A stored date as an aware UTC datetime, from the driver's datetime or SQLite's text.
+
+    Aggregates such as ``min()`` and ``max()`` over a date column can bypass the column
+    type on SQLite and hand back the stored ISO text; this reads both.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 UTC with a ``Z``, the way the store, every export and ``--json`` write dates."""
+    return value.isoformat().replace("+00:00", "Z") if value else None

@@ -11,7 +11,7 @@ from aggregator.cli import main
 from aggregator.cli.crawl import exit_code, progress_text
 from tests.sites.generated import Server, WordPressSite
 
-from .conftest import crawl, write_config
+from .support import crawl, write_config
 
 
 def test_outlets_check_reports_every_error_and_exits_2(tmp_path: Path) -> None:
@@ -52,6 +52,7 @@ def test_progress_text_counts_pages_articles_stories_drops_and_errors() -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_an_outlet_that_fetches_nothing_exits_6(tmp_path: Path) -> None:
     with Server(WordPressSite(count=2)) as server:

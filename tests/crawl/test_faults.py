@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.helpers import rows
 from tests.sites.generated import Server, WordPressSite
 
-from .conftest import crawl, last_run, rows, write_config
+from .support import crawl, last_run, write_config
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import rows
 from tests.sites.generated import CfrSite, Server, WordPressSite
 
-from .conftest import crawl, last_run, rows, write_config
+from .support import crawl, last_run, write_config
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_a_site_adapter_pages_a_load_more_listing(tmp_path: Path) -> None:

@@ -11,12 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO, rows
 from tests.sites.generated import Server, WordPressSite
 
-from .conftest import crawl, crawl_command, last_run, rows, write_config
+from .support import (
+    crawl,
+    crawl_command,
+    last_run,
+    stored_paths,
+    wait_for_articles,
+    write_config,
+)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 POSTS = 24
 
 
@@ -32,22 +39,6 @@ def start_crawl(config: Path, db_url: str) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,
     )
-
-
-def wait_for_articles(db_url: str, count: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if rows(db_url, "select count(*) from articles")[0][0] >= count:
-                return
-        except Exception:  # the store is still being created
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"the crawl stored fewer than {count} articles in time")
-
-
-def stored_paths(db_url: str, server: Server) -> set[str]:
-    return {url.removeprefix(server.url) for (url,) in rows(db_url, "select url from articles")}
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["sigkill", "ctrl-c"])

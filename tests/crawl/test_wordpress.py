@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import RunCli, rows
 from tests.sites.generated import Server, WordPressSite
 
-from .conftest import cli, crawl, last_run, rows, write_config
+from .support import crawl, last_run, write_config
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def article_paths(hits: list[str]) -> list[str]:
@@ -131,13 +132,13 @@ def test_a_third_run_fetches_only_the_new_and_the_changed(
     assert "/wp/page/2/" in site.requested() and "/wp/page/3/" not in site.requested()
 
 
-def test_state_show_and_reset(wordpress: tuple[Server, Path, str]) -> None:
+def test_state_show_and_reset(wordpress: tuple[Server, Path, str], run_cli: RunCli) -> None:
     server, config, db_url = wordpress
-    shown = cli("state", "show", "--db", db_url, "--outlet", "wp", "--status", "stored")
+    shown = run_cli("state", "show", "--db", db_url, "--outlet", "wp", "--status", "stored")
     assert shown.returncode == 0, shown.stderr
     assert "article    stored        13" in shown.stdout
     assert f"{server.url}/wp{server.site.posts[0].path}" in shown.stdout
-    reset = cli("state", "reset", "--db", db_url, "--outlet", "wp", "--yes")
+    reset = run_cli("state", "reset", "--db", db_url, "--outlet", "wp", "--yes")
     assert reset.returncode == 0 and "forgot" in reset.stdout
     assert rows(db_url, "select count(*) from crawl_state") == [(0,)]
     assert rows(db_url, "select count(*) from articles") == [(13,)], "articles stay"

@@ -19,9 +19,8 @@ from aggregator.dedup import Doc, cluster, cluster_stories, read_credit
 from aggregator.dedup.credit import find_credit
 from aggregator.store import ArticleRow, LinkRow, Store, StoryRow
 
-from ..test_extract import CFR_ORIGINAL, HTW_ISN_REPOST
-from .conftest import BROKERS, ESCAPE, demo_article
-from .test_roles import save
+from ..helpers import CFR_ORIGINAL, HTW_ISN_REPOST
+from .support import BROKERS, ESCAPE, demo_article, save
 
 CFR = "Council on Foreign Relations"
 HEADER = ["Skip to content The Daily Roundup Menu Search", "Welcome to The Daily Roundup."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aggregator.dedup import DedupConfig, Matcher, cluster
 
-from .conftest import CHROME, ESCAPE, THREE_MAKE_CHROME, WORST, demo_article
+from .support import CHROME, ESCAPE, THREE_MAKE_CHROME, WORST, demo_article
 
 
 def post(title: str) -> str:

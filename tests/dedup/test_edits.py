@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from aggregator.dedup import DedupConfig, cluster, cluster_stories
 from aggregator.dedup.fingerprint import anchors
 
-from ..test_extract import CFR_ORIGINAL, HTW_ISN_REPOST, RRM_OPINION
-from .conftest import CHROME, STOCK, at, demo_article
+from ..helpers import CFR_ORIGINAL, HTW_ISN_REPOST, RRM_OPINION
+from .support import CHROME, STOCK, at, demo_article
 
 
 def paragraphs(path: str) -> list[str]:

@@ -16,8 +16,7 @@ from aggregator.dedup.rebuild import rebuild
 from aggregator.ingest import save_article
 from aggregator.store import ArticleRow, Store
 
-from ..test_dedup import tag_archive_doc
-from .conftest import OUTLETS, THREE_MAKE_CHROME, Labelled, at, labelled_corpus
+from .support import OUTLETS, THREE_MAKE_CHROME, Labelled, at, labelled_corpus, tag_archive_doc
 
 CONFIG = THREE_MAKE_CHROME
 

@@ -13,8 +13,7 @@ from aggregator.page import PageItem
 from aggregator.store import LinkRow, Store
 from pipelines.dedup import DedupPipeline
 
-from .conftest import CHROME, ESCAPE, OUTLETS, THREE_MAKE_CHROME, WORST, demo_article
-from .test_roles import copy_of
+from .support import CHROME, ESCAPE, OUTLETS, THREE_MAKE_CHROME, WORST, copy_of, demo_article
 
 
 class Stats(Counter):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -12,34 +11,13 @@ from click.testing import CliRunner
 from aggregator.cli import main
 from aggregator.dedup import DedupConfig, cluster_stories
 from aggregator.errors import ConfigError
-from aggregator.ingest import load_matcher, save_article
 from aggregator.store import ArticleRow, SignatureRow, Store, StoryRow
 from aggregator.store.models import ArticleRevisionRow
 
-from ..test_extract import CFR_ORIGINAL, HTW_CFR_REPOST, HTW_ISN_REPOST
-from .conftest import CHROME, OUTLETS, at, demo_article
+from ..helpers import CFR_ORIGINAL, HTW_CFR_REPOST, HTW_ISN_REPOST, rows
+from .support import CHROME, at, copy_of, demo_article, save
 
 CONFIG = DedupConfig()
-
-
-def save(store: Store, outlet: str, article, day: int, config: DedupConfig = CONFIG):
-    """What a crawl does for one page: a matcher from the store, dedup, then storage."""
-    matcher = load_matcher(store, config)
-    fingerprint = matcher.fingerprint(article.text)
-    links = matcher.ingest(article.url, outlet, fingerprint)
-    with store.session() as session, session.begin():
-        return save_article(session, OUTLETS[outlet], article, fingerprint, links, config, at(day))
-
-
-def copy_of(article, url: str, text: str | None = None):
-    """A later copy of ``article`` at ``url``, without a credit line."""
-    return dataclasses.replace(
-        article,
-        url=url,
-        text=text or article.text,
-        attribution=None,
-        published=article.published + timedelta(days=2),
-    )
 
 
 def test_a_full_copy_is_a_repost_and_a_part_an_excerpt(db_url: str) -> None:
@@ -151,12 +129,12 @@ def test_the_revisions_table_is_plain_sql(db_url: str) -> None:
     cfr = demo_article(CFR_ORIGINAL)
     save(store, "cfr", cfr, 0)
     save(store, "cfr", dataclasses.replace(cfr, text=cfr.text + "\nCorrection appended."), 1)
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
-        rows = connection.execute(
-            "select a.url, r.revision, r.fetched_at, r.replaced_at from article_revisions r"
-            " join articles a on a.id = r.article_id"
-        ).fetchall()
-    assert rows == [(cfr.url, 1, "2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z")]
+    revisions = rows(
+        db_url,
+        "select a.url, r.revision, r.fetched_at, r.replaced_at from article_revisions r"
+        " join articles a on a.id = r.article_id",
+    )
+    assert revisions == [(cfr.url, 1, "2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z")]
 
 
 def test_fingerprints_of_an_older_format_are_recomputed_on_rebuild(db_url: str) -> None:

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 # The child dies with unshare, as a container's processes die with it.
 PID_NAMESPACE = ("unshare", "--pid", "--fork", "--kill-child")

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.crawl.conftest import crawl, last_run, rows, write_config
+from tests.crawl.support import crawl, last_run, write_config
+from tests.helpers import rows
 from tests.sites.generated import Server
 
 from .hostile import HostileSite, Internal
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @dataclass

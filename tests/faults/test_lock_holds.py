@@ -18,7 +18,7 @@ import pytest
 
 from aggregator.errors import StoreError
 from aggregator.store import StoreLockedError, crawl_lock
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 from .namespaces import PID_NAMESPACE, assert_second_is_refused, pid_namespaces_work, taker
 

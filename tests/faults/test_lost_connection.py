@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import REPO
-from tests.crawl.conftest import crawl, crawl_command, write_config
+from tests.crawl.support import crawl, crawl_command, write_config
+from tests.helpers import REPO
 from tests.sites.generated import Server, WordPressSite
-from tests.store.conftest import fresh_database
-from tests.store.postgres import postgres_server
+from tests.store.postgres import fresh_database, postgres_server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow]
 
 
 def _articles(db_url: str) -> list[str]:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl.conftest import crawl, last_run, write_config
+from tests.crawl.support import crawl, last_run, write_config
 from tests.sites.generated import Server
 
 from .hostile import IndexSite
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 BUDGET = 20
 
 

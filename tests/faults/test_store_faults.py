@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from aggregator.store import Store
 from aggregator.store.engine import store_failure
-from tests.conftest import REPO
-from tests.crawl.conftest import TEST_SETTINGS, crawl, crawl_command, rows, write_config
+from tests.crawl.support import TEST_SETTINGS, crawl, crawl_command, write_config
+from tests.helpers import REPO, rows
 from tests.sites.generated import Server, WordPressSite
 
 
@@ -83,6 +83,7 @@ LIMITED = (
 )
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @pytest.mark.parametrize("limit_kb", [8, 48, 160])
 def test_a_size_limited_file_at_schema_creation_exits_3(tmp_path: Path, limit_kb: int) -> None:
     args = _crawl_args(_config(tmp_path), tmp_path / "store.sqlite")
@@ -93,6 +94,7 @@ def test_a_size_limited_file_at_schema_creation_exits_3(tmp_path: Path, limit_kb
     assert "disk I/O error" in _one_line_store_error(result) or "full" in result.stderr
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @needs_mounts
 @pytest.mark.parametrize("size", ["16k", "64k", "200k"])
 def test_a_full_disk_at_store_open_exits_3(tmp_path: Path, size: str) -> None:
@@ -107,6 +109,7 @@ def test_a_full_disk_at_store_open_exits_3(tmp_path: Path, size: str) -> None:
     assert any(words in line for words in ("full", "No space left", "disk I/O error")), line
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @needs_mounts
 def test_a_read_only_store_exits_3_and_is_left_as_it_was(tmp_path: Path) -> None:
     writable, read_only = tmp_path / "rw", tmp_path / "ro"
@@ -165,10 +168,12 @@ def _mid_crawl(tmp_path: Path, run: str) -> None:
     assert sorted(urls) == sorted({f"{server.url}/wp{p.path}" for p in server.site.posts})
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 def test_a_disk_filling_up_mid_crawl_stops_it_with_exit_3(tmp_path: Path) -> None:
     _mid_crawl(tmp_path, "size-limited file")
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @needs_mounts
 def test_a_small_tmpfs_filling_up_mid_crawl_stops_it_with_exit_3(tmp_path: Path) -> None:
     _mid_crawl(tmp_path, "tmpfs")

@@ -12,7 +12,8 @@ import pytest
 
 from aggregator.charsets import decode_html
 from aggregator.extract import extract_page
-from tests.crawl.conftest import crawl, last_run, rows, write_config
+from tests.crawl.support import crawl, last_run, write_config
+from tests.helpers import rows
 from tests.sites.generated import Server
 
 from .hostile import JAPANESE, RUSSIAN, TextSite, _article
@@ -33,6 +34,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str,
         yield {url.removeprefix(server.url): text for url, text in texts.items()}, last_run(db_url)
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 def test_an_article_with_a_control_character_is_stored_without_it(stored) -> None:
     texts, _ = stored
     for number, control in enumerate(TextSite.CONTROLS):
@@ -41,6 +43,7 @@ def test_an_article_with_a_control_character_is_stored_without_it(stored) -> Non
         assert len(text.split()) > 100, "the whole article, not 0 words"
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 def test_mislabelled_charsets_are_read_from_the_bytes(stored) -> None:
     texts, run = stored
     assert RUSSIAN[:60] in texts["/text/cp1251/"], "header and <meta> disagree"
@@ -49,6 +52,7 @@ def test_mislabelled_charsets_are_read_from_the_bytes(stored) -> None:
     assert run["errors"] == {"wrong_charset": 3}
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 def test_utf16_and_utf32_with_a_byte_order_mark_are_read(stored) -> None:
     texts, run = stored
     assert len(texts["/text/utf-16/"].split()) > 100

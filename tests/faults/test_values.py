@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from aggregator.cli import main
 from aggregator.store import Store
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.store.factory import fill_store
 
 
@@ -51,6 +51,7 @@ def test_outlets_check_refuses_numbers_out_of_bounds(
     assert f"error: {config}:3: outlets.a.{message}" in result.output
 
 
+@pytest.mark.slow  # runs `aggregator crawl` in a subprocess
 @pytest.mark.parametrize(
     ("pair", "message"),
     [

@@ -16,14 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.crawl.conftest import crawl, crawl_command, rows, write_config
-from tests.crawl.test_resume import stored_paths, wait_for_articles
+from tests.crawl.support import (
+    crawl,
+    crawl_command,
+    stored_paths,
+    wait_for_articles,
+    write_config,
+)
+from tests.helpers import REPO, rows
 from tests.sites.generated import Server, WordPressSite
 
 from .processes import alive, descendants, workers
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 POSTS = 16
 WORKERS = ("--set", "AGGREGATOR_CRAWL_EXTRACT_WORKERS=2", "--set", "CONCURRENT_REQUESTS=2")
 

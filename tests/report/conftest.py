@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -10,9 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,26 +17,16 @@ from sqlalchemy import insert
 
 from aggregator.store import OutletRow, Store
 
-from ..conftest import REPO
-from ..store.conftest import DemoStore, demo_store  # noqa: F401  (the crawled demo store)
+from ..helpers import REPO
 from ..store.factory import Piece, add_story
 from ..store.postgres import free_port
+from ..store.support import DemoStore
 from .browser import REQUIRE, BrowserMissing, launched, required
-
-HOSTILE_TITLE = '<script>alert("title")</script> Breaking'
-HOSTILE_OUTLET = 'Evil <b>Outlet</b> & "Co"'
-HOSTILE_REPOSTER = "Reposter\"><script>alert('outlet')</script>"
-HOSTILE_PARAGRAPHS = [
-    "Officials said the <img src=x onerror=alert('text')> border crossings rose sharply this "
-    "year as brokers raised their fees again.",
-    "Families wait for weeks </textarea><svg onload=alert('svg')> before any word arrives from "
-    "the other side of the river.",
-    "A third paragraph closes the report with a quote from a broker about prices and risks.",
-]
+from .support import HOSTILE_OUTLET, HOSTILE_PARAGRAPHS, HOSTILE_REPOSTER, HOSTILE_TITLE, Visit
 
 
 @pytest.fixture(scope="session")
-def demo_story_id(demo_store: DemoStore) -> int:  # noqa: F811
+def demo_story_id(demo_store: DemoStore) -> int:
     """The demo's CFR story (its HTW excerpt attached); ids depend on arrival order."""
     with sqlite3.connect(demo_store.path) as connection:
         (story_id,) = connection.execute(
@@ -75,14 +62,6 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@dataclass
-class Visit:
-    """What a page did while a test looked at it: every request and every dialog."""
-
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-
 # Module scope: while Playwright's sync API runs, its event loop is the thread's running
 # loop, so a later test's asyncio.run() would fail; the browser is closed with its module.
 @pytest.fixture(scope="module")
@@ -108,16 +87,8 @@ def page(browser: Any) -> Iterator[tuple[Any, Visit]]:
     context.close()
 
 
-def report(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``aggregator report`` in its own process, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator", "report", *args],
-        capture_output=True, text=True, cwd=REPO, env={**os.environ, **(env or {})}, timeout=300,
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
-def served(demo_store: DemoStore) -> Iterator[str]:  # noqa: F811
+def served(demo_store: DemoStore) -> Iterator[str]:
     """``aggregator serve`` on the demo store; yields the server's root URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -143,7 +114,3 @@ def _wait_for(process: subprocess.Popen[str], url: str) -> None:
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     pytest.fail("serve did not answer")
-
-
-def file_url(path: Path) -> str:
-    return path.resolve().as_uri()

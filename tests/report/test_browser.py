@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
-from ..store.conftest import DemoStore
-from .conftest import HOSTILE_OUTLET, HOSTILE_TITLE, Visit, file_url, report
+from ..helpers import RunCli
+from ..store.support import DemoStore
+from .support import HOSTILE_OUTLET, HOSTILE_TITLE, Visit, file_url
+
+pytestmark = pytest.mark.slow
 
 CFR, HTW = "Council on Foreign Relations", "Human Traffic Watch"
 SHARED_COLOUR = "rgb(255, 240, 168)"  # --shared in base.html
@@ -22,18 +25,23 @@ SHARED_COLOUR = "rgb(255, 240, 168)"  # --shared in base.html
 
 @pytest.fixture(scope="module")
 def story_file(
-    demo_store: DemoStore, demo_story_id: int, tmp_path_factory: pytest.TempPathFactory
+    demo_store: DemoStore,
+    demo_story_id: int,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_cli: RunCli,
 ) -> Path:
     out = tmp_path_factory.mktemp("pages") / "story.html"
-    result = report(str(demo_story_id), "--db", demo_store.url, "-o", str(out))
+    result = run_cli("report", str(demo_story_id), "--db", demo_store.url, "-o", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
 
 @pytest.fixture(scope="module")
-def digest_file(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def digest_file(
+    demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory, run_cli: RunCli
+) -> Path:
     out = tmp_path_factory.mktemp("pages") / "digest.html"
-    result = report("--since", "2012-01-01", "--db", demo_store.url, "-o", str(out))
+    result = run_cli("report", "--since", "2012-01-01", "--db", demo_store.url, "-o", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
@@ -161,10 +169,14 @@ def test_printing_keeps_the_highlights_and_drops_navigation(
 
 @pytest.mark.parametrize("args", [("1",), ("--since", "2012-01-01")])
 def test_hostile_values_show_as_text_and_run_nothing(
-    page: tuple[Any, Visit], hostile_store: str, tmp_path: Path, args: tuple[str, ...]
+    page: tuple[Any, Visit],
+    hostile_store: str,
+    tmp_path: Path,
+    args: tuple[str, ...],
+    run_cli: RunCli,
 ) -> None:
     out = tmp_path / "page.html"
-    assert report(*args, "--db", hostile_store, "-o", str(out)).returncode == 0
+    assert run_cli("report", *args, "--db", hostile_store, "-o", str(out)).returncode == 0
     tab, visit = page
     tab.goto(file_url(out))
     assert (

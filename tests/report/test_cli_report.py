@@ -7,17 +7,20 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from ..store.conftest import DemoStore
-from .conftest import HOSTILE_OUTLET, HOSTILE_PARAGRAPHS, HOSTILE_REPOSTER, HOSTILE_TITLE, report
+from ..helpers import RunCli
+from ..store.support import DemoStore
+from .support import HOSTILE_OUTLET, HOSTILE_PARAGRAPHS, HOSTILE_REPOSTER, HOSTILE_TITLE
+
+pytestmark = pytest.mark.slow
 
 TITLE = "The Underground Railroad from North Korea to Freedom"
 
 
 def test_a_story_page_is_one_self_contained_file(
-    demo_store: DemoStore, demo_story_id: int, tmp_path: Path
+    demo_store: DemoStore, demo_story_id: int, tmp_path: Path, run_cli: RunCli
 ) -> None:
     out = tmp_path / "story.html"
-    result = report(str(demo_story_id), "--db", demo_store.url, "-o", str(out))
+    result = run_cli("report", str(demo_story_id), "--db", demo_store.url, "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stderr == f"wrote story {demo_story_id} to {out}\n"
     assert list(tmp_path.iterdir()) == [out]  # no .partial left behind
@@ -26,10 +29,20 @@ def test_a_story_page_is_one_self_contained_file(
     assert_self_contained(page)
 
 
-def test_a_digest_covers_the_range_given(demo_store: DemoStore, tmp_path: Path) -> None:
+def test_a_digest_covers_the_range_given(
+    demo_store: DemoStore, tmp_path: Path, run_cli: RunCli
+) -> None:
     out = tmp_path / "digest.html"
-    result = report(
-        "--since", "2012-10-01", "--until", "2012-10-31", "--db", demo_store.url, "-o", str(out)
+    result = run_cli(
+        "report",
+        "--since",
+        "2012-10-01",
+        "--until",
+        "2012-10-31",
+        "--db",
+        demo_store.url,
+        "-o",
+        str(out),
     )
     assert result.returncode == 0, result.stderr
     page = lxml.html.fromstring(out.read_text(encoding="utf-8"))
@@ -38,24 +51,28 @@ def test_a_digest_covers_the_range_given(demo_store: DemoStore, tmp_path: Path) 
     assert_self_contained(page)
 
 
-def test_without_output_the_page_goes_to_stdout(demo_store: DemoStore, demo_story_id: int) -> None:
-    result = report(str(demo_story_id), "--db", demo_store.url)
+def test_without_output_the_page_goes_to_stdout(
+    demo_store: DemoStore, demo_story_id: int, run_cli: RunCli
+) -> None:
+    result = run_cli("report", str(demo_story_id), "--db", demo_store.url)
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.startswith("<!DOCTYPE html>")
 
 
 def test_a_story_that_does_not_exist_is_one_line_and_exit_1(
-    demo_store: DemoStore, tmp_path: Path
+    demo_store: DemoStore, tmp_path: Path, run_cli: RunCli
 ) -> None:
     out = tmp_path / "story.html"
-    result = report("999999", "--db", demo_store.url, "-o", str(out))
+    result = run_cli("report", "999999", "--db", demo_store.url, "-o", str(out))
     assert (result.returncode, result.stderr) == (1, "error: no story with id 999999\n")
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_a_mistyped_store_path_is_exit_3_and_creates_nothing(tmp_path: Path) -> None:
+def test_a_mistyped_store_path_is_exit_3_and_creates_nothing(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     missing = tmp_path / "typo" / "store.sqlite"
-    result = report("1", "--db", f"sqlite:///{missing}")
+    result = run_cli("report", "1", "--db", f"sqlite:///{missing}")
     assert result.returncode == 3
     assert result.stderr.startswith(f"error: no store at {missing} ")
     assert not missing.parent.exists()
@@ -71,27 +88,29 @@ def test_a_mistyped_store_path_is_exit_3_and_creates_nothing(tmp_path: Path) -> 
     ],
 )  # fmt: skip
 def test_usage_errors_are_one_line_and_exit_2(
-    demo_store: DemoStore, args: tuple[str, ...], message: str
+    demo_store: DemoStore, args: tuple[str, ...], message: str, run_cli: RunCli
 ) -> None:
-    result = report(*args, "--db", demo_store.url)
+    result = run_cli("report", *args, "--db", demo_store.url)
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
 
 
 def test_an_output_directory_that_does_not_exist_is_an_error(
-    demo_store: DemoStore, demo_story_id: int, tmp_path: Path
+    demo_store: DemoStore, demo_story_id: int, tmp_path: Path, run_cli: RunCli
 ) -> None:
-    result = report(str(demo_story_id), "--db", demo_store.url, "-o", str(tmp_path / "no" / "x"))
+    result = run_cli(
+        "report", str(demo_story_id), "--db", demo_store.url, "-o", str(tmp_path / "no" / "x")
+    )
     assert result.returncode == 1
     assert result.stderr == f"error: output directory {tmp_path / 'no'} does not exist\n"
 
 
 @pytest.mark.parametrize("args", [("1",), ("--since", "2012-01-01")])
 def test_hostile_values_are_text_never_markup(
-    hostile_store: str, tmp_path: Path, args: tuple[str, ...]
+    hostile_store: str, tmp_path: Path, args: tuple[str, ...], run_cli: RunCli
 ) -> None:
     out = tmp_path / "page.html"
-    result = report(*args, "--db", hostile_store, "-o", str(out))
+    result = run_cli("report", *args, "--db", hostile_store, "-o", str(out))
     assert result.returncode == 0, result.stderr
     page = lxml.html.fromstring(out.read_text(encoding="utf-8"))
     assert_self_contained(page)

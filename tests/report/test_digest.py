@@ -15,8 +15,8 @@ from aggregator.report import load_digest
 from aggregator.report.digest import Digest
 from aggregator.store import Store, StoryRow
 
-from ..store.conftest import fresh_database, postgres  # noqa: F401  (the session's server)
 from ..store.factory import START, Piece, add_story, fill_store
+from ..store.postgres import fresh_database
 
 JANUARY = (START, START + timedelta(days=31))
 WIDE_STORY = 10_001
@@ -109,8 +109,9 @@ def test_the_digest_counts_what_the_store_holds(sqlite_store: Store) -> None:
     check_digest(sqlite_store)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
-def test_the_digest_counts_the_same_on_postgres(postgres: str) -> None:  # noqa: F811
+def test_the_digest_counts_the_same_on_postgres(postgres: str) -> None:
     with fresh_database(postgres) as url, Store(url) as store:
         build(store)
         check_digest(store)

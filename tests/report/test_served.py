@@ -10,7 +10,9 @@ import urllib.request
 import lxml.html
 import pytest
 
-from ..store.conftest import DemoStore
+from ..store.support import DemoStore
+
+pytestmark = pytest.mark.slow
 
 TITLE = "The Underground Railroad from North Korea to Freedom"
 

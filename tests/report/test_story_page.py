@@ -11,8 +11,8 @@ from sqlalchemy import insert
 from aggregator.report import Renderer, UnknownStoryError, load_story_page
 from aggregator.store import LinkRow, OutletRow, Store
 
-from ..store.conftest import fresh_database, postgres  # noqa: F401  (the session's server)
 from ..store.factory import Piece, add_story
+from ..store.postgres import fresh_database
 
 PUBLISHED = datetime(2012, 10, 16, 4, 0, tzinfo=UTC)
 PARAGRAPHS = [
@@ -64,8 +64,9 @@ def test_a_story_page_from_sqlite(tmp_path: Path) -> None:
         check(store)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
-def test_a_story_page_from_postgres(postgres: str) -> None:  # noqa: F811
+def test_a_story_page_from_postgres(postgres: str) -> None:
     with fresh_database(postgres) as url, Store(url) as store:
         build(store)
         check(store)

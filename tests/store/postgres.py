@@ -16,11 +16,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 REQUIRE = "AGGREGATOR_REQUIRE_POSTGRES"
 
@@ -92,3 +94,17 @@ def _server_user() -> pwd.struct_passwd:
 
 def _run(command: list[str], as_user: dict) -> None:
     subprocess.run(command, capture_output=True, text=True, check=True, timeout=120, **as_user)
+
+
+@contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    name = f"aggregator_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield f"{server}/{name}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()

@@ -6,12 +6,16 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from aggregator.demo import DemoSite
 from aggregator.store.migrate import FIRST_REVISION, head_revision
 
-from ..conftest import REPO
-from .conftest import crawl_demo
+from ..helpers import REPO
 from .schema import migrate, write_first_schema_rows
+from .support import crawl_demo
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_crawl_upgrades_a_first_schema_store_in_place(db_url: str) -> None:

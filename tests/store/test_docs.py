@@ -10,8 +10,8 @@ import pytest
 
 from aggregator.store.browse import example_queries
 
-from ..conftest import REPO
-from .conftest import DemoStore
+from ..helpers import REPO
+from .support import DemoStore
 
 SCHEMA_DOC = REPO / "docs" / "schema.md"
 SECTION = re.compile(r"^### `(\w+)`", re.MULTILINE)
@@ -46,6 +46,7 @@ def actual(path: Path) -> dict[str, set[str]]:
         }
 
 
+@pytest.mark.slow
 def test_every_table_column_and_view_is_documented(demo_store: DemoStore) -> None:
     docs = documented(SCHEMA_DOC.read_text(encoding="utf-8"))
     for name, columns in actual(demo_store.path).items():
@@ -67,6 +68,7 @@ def test_the_examples_are_the_stored_queries_of_serve() -> None:
     assert len(stored) >= 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(doc_examples()))
 def test_each_example_query_runs_on_the_demo_store(demo_store: DemoStore, name: str) -> None:
     _, _, sql = doc_examples()[name]

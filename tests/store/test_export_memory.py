@@ -17,8 +17,10 @@ import pytest
 
 from aggregator.store import Store
 
-from ..conftest import REPO
+from ..helpers import REPO
 from .factory import fill_store
+
+pytestmark = pytest.mark.slow
 
 SMALL, LARGE = 1_000, 8_000
 

@@ -16,7 +16,9 @@ from aggregator.cli import main
 from aggregator.queries import StoryFilter, iter_stories
 from aggregator.store import Store
 
-from .conftest import CFR_PATH, HTW_PATH, DemoStore
+from .support import CFR_PATH, HTW_PATH, DemoStore
+
+pytestmark = pytest.mark.slow
 
 
 def run(*args: str, columns: int = 200) -> str:

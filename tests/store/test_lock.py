@@ -16,7 +16,7 @@ import pytest
 
 from aggregator.store import Store, StoreLockedError, crawl_lock
 
-from ..conftest import REPO
+from ..helpers import REPO
 
 HOLDER = (
     "import sys\n"
@@ -122,6 +122,7 @@ def integrity_problems(path: str) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_a_crawl_killed_mid_write_leaves_the_store_consistent(db_url: str) -> None:
     Store(db_url).close()
     path = db_url.removeprefix("sqlite:///")
@@ -148,6 +149,7 @@ def test_a_crawl_killed_mid_write_leaves_the_store_consistent(db_url: str) -> No
     Store(db_url).close()  # and it opens again
 
 
+@pytest.mark.slow
 def test_aggregator_crawl_exits_5_while_another_crawl_holds_the_store(
     db_url: str, holder: subprocess.Popen[str], tmp_path
 ) -> None:

@@ -15,11 +15,12 @@ from aggregator.store import Store, StoreLockedError, crawl_lock
 from aggregator.store.migrate import FIRST_REVISION, head_revision
 from tests.faults.namespaces import assert_second_is_refused, pid_namespaces_work
 
-from ..conftest import REPO
-from .conftest import CFR_PATH, HTW_PATH, DemoStore, aggregator, crawl_demo, fresh_database
+from ..helpers import REPO, RunCli, run_cli
+from .postgres import fresh_database
 from .schema import EXPECTED_RAW, migrate, raw_objects, schema_differences, write_first_schema_rows
+from .support import CFR_PATH, HTW_PATH, DemoStore, crawl_demo
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def pg_rows(url: str, sql: str) -> list[tuple]:
@@ -98,7 +99,7 @@ def pg_demo_store(postgres: str) -> Iterator[tuple[str, str]]:
 
 
 def normalised_export(url: str, site_url: str) -> list[dict]:
-    result = aggregator("export", "--db", url)
+    result = run_cli("export", "--db", url)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line.replace(site_url, "SITE")) for line in result.stdout.splitlines()]
     for record in records:  # ids depend on arrival order, which differs between two crawls
@@ -128,16 +129,14 @@ def test_postgres_and_sqlite_stores_hold_the_same_stories(
     )
 
 
-def test_the_cli_on_postgres(pg_demo_store: tuple[str, str]) -> None:
+def test_the_cli_on_postgres(pg_demo_store: tuple[str, str], run_cli: RunCli) -> None:
     url, _ = pg_demo_store
-    listing = aggregator("stories", "--db", url, "--search", "Shenyang ASYLUM", "--since", "2012-10-16", "--until", "2012-10-16")  # fmt: skip
+    listing = run_cli("stories", "--db", url, "--search", "Shenyang ASYLUM", "--since", "2012-10-16", "--until", "2012-10-16")  # fmt: skip
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
     assert len(lines) == 3 and lines[1].endswith(
         "The Underground Railroad from North Korea to Freedom"
     )
-    stats = aggregator("stats", "--db", url, "--json")
+    stats = run_cli("stats", "--db", url, "--json")
     assert json.loads(stats.stdout)["stories"] == 10
-    assert (
-        aggregator("db", "status", "--db", url).stdout == f"schema {head_revision()}, up to date\n"
-    )
+    assert run_cli("db", "status", "--db", url).stdout == f"schema {head_revision()}, up to date\n"

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
+from ..helpers import REPO
+
+pytestmark = pytest.mark.slow
 
 PROJECT_FILES = ("aggregator", "spiders", "pipelines", "scrapy.cfg", "pyproject.toml", "README.md")
 

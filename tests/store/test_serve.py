@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
-from .conftest import DemoStore, aggregator
+from ..helpers import REPO, RunCli
 from .postgres import free_port
+from .support import DemoStore
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +90,10 @@ def test_stories_and_reposts_have_facets(served: str) -> None:
     assert (role["value"], role["count"]) == ("excerpt", 1)
 
 
-def test_serve_refuses_what_datasette_cannot_open(tmp_path: Path) -> None:
-    result = aggregator("serve", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+def test_serve_refuses_what_datasette_cannot_open(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("serve", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/x")
     assert result.returncode == 1
     assert result.stderr == "error: Datasette serves SQLite stores only; give --db sqlite:///FILE\n"
-    result = aggregator("serve", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}")
+    result = run_cli("serve", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}")
     assert result.returncode == 3
     assert result.stderr.startswith(f"error: no store at {tmp_path / 'none.sqlite'} ")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import main
 from aggregator.store import Store
 from aggregator.store.migrate import head_revision
 
-from .conftest import DemoStore
+from .support import DemoStore
 
 
+@pytest.mark.slow
 def test_stats_as_json(demo_store: DemoStore) -> None:
     result = CliRunner().invoke(main, ["stats", "--db", demo_store.url, "--json"])
     assert result.exit_code == 0, result.output
@@ -31,6 +33,7 @@ def test_stats_as_json(demo_store: DemoStore) -> None:
     assert by_key["demo-rrm"]["first_published"] is None
 
 
+@pytest.mark.slow
 def test_stats_as_text(demo_store: DemoStore) -> None:
     result = CliRunner().invoke(main, ["stats", "--db", demo_store.url])
     assert result.exit_code == 0, result.output

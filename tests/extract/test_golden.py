@@ -10,7 +10,7 @@ import pytest
 
 from aggregator.extract.chrome import LEAK_PHRASES
 
-from .extraction.corpus import GoldenPage, as_golden, golden_pages
+from .corpus import GoldenPage, as_golden, golden_pages
 
 PAGES = golden_pages()
 

@@ -18,18 +18,14 @@ from aggregator.errors import StoreError
 from aggregator.store import Store
 from aggregator.store.migrate import FIRST_REVISION, alembic_config, head_revision
 
-from .store.schema import (
+from ..helpers import rows
+from .schema import (
     EXPECTED_RAW,
     migrate,
     raw_objects,
     schema_differences,
     write_first_schema_rows,
 )
-
-
-def sqlite_rows(db_url: str, sql: str) -> list[tuple]:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def test_migrations_build_exactly_the_models(db_url: str) -> None:
@@ -51,25 +47,23 @@ def test_a_first_schema_store_upgrades_in_place(
     with caplog.at_level(logging.WARNING, logger="aggregator.store.migrate"):
         Store(db_url).close()
     assert f"upgrading the store schema from 0001 to {head_revision()}" in caplog.text
-    assert sqlite_rows(db_url, "select version_num from alembic_version") == [(head_revision(),)]
-    assert sqlite_rows(db_url, "select id, url from articles order by id") == [
+    assert rows(db_url, "select version_num from alembic_version") == [(head_revision(),)]
+    assert rows(db_url, "select id, url from articles order by id") == [
         (1, "http://cfr.test/railroad/"),
         (2, "http://htw.test/railroad/"),
     ]
     # Rows stored before the full-text index existed are indexed by the upgrade.
-    assert sqlite_rows(
-        db_url, "select rowid from articles_fts where articles_fts match 'tumen'"
-    ) == [
+    assert rows(db_url, "select rowid from articles_fts where articles_fts match 'tumen'") == [
         (1,),
         (2,),
     ]
-    assert sqlite_rows(
-        db_url, "select story_id, repost_count, canonical_outlet from story_overview"
-    ) == [(1, 1, "cfr")]
-    assert sqlite_rows(db_url, "select outlet, credit_line from reposts") == [
+    assert rows(db_url, "select story_id, repost_count, canonical_outlet from story_overview") == [
+        (1, 1, "cfr")
+    ]
+    assert rows(db_url, "select outlet, credit_line from reposts") == [
         ("htw", "Source: Council on Foreign Relations")
     ]
-    assert sqlite_rows(db_url, "select kind, name from article_tags order by name") == [
+    assert rows(db_url, "select kind, name from article_tags order by name") == [
         ("category", "Asia"),
         ("tag", "north korea"),
         ("tag", "refugees"),
@@ -86,13 +80,13 @@ def test_every_migration_goes_down_and_up_again(db_url: str) -> None:
     for revision in steps[1:]:
         migrate(db_url, revision)
     migrate(db_url, FIRST_REVISION, down=True)
-    assert sqlite_rows(db_url, "select name from sqlite_master where type = 'view'") == []
+    assert rows(db_url, "select name from sqlite_master where type = 'view'") == []
     with Store(db_url) as store:
         assert raw_objects(store.engine) == EXPECTED_RAW["sqlite"]
         assert schema_differences(store.engine) == []
-    assert sqlite_rows(
-        db_url, "select count(*) from articles_fts where articles_fts match 'china'"
-    ) == [(1,)]
+    assert rows(db_url, "select count(*) from articles_fts where articles_fts match 'china'") == [
+        (1,)
+    ]
 
 
 def test_a_store_from_before_migrations_is_adopted(db_url: str) -> None:
@@ -102,8 +96,8 @@ def test_a_store_from_before_migrations_is_adopted(db_url: str) -> None:
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
         connection.execute("drop table alembic_version")
     Store(db_url).close()
-    assert sqlite_rows(db_url, "select version_num from alembic_version") == [(head_revision(),)]
-    assert sqlite_rows(db_url, "select count(*) from story_overview") == [(1,)]
+    assert rows(db_url, "select version_num from alembic_version") == [(head_revision(),)]
+    assert rows(db_url, "select count(*) from story_overview") == [(1,)]
 
 
 def test_a_store_from_a_newer_version_is_refused(db_url: str) -> None:
@@ -118,7 +112,7 @@ def test_an_old_store_is_not_upgraded_when_asked_not_to(db_url: str) -> None:
     migrate(db_url, FIRST_REVISION)
     with pytest.raises(StoreError, match="run `aggregator db upgrade`"):
         Store(db_url, upgrade=False)
-    assert sqlite_rows(db_url, "select version_num from alembic_version") == [(FIRST_REVISION,)]
+    assert rows(db_url, "select version_num from alembic_version") == [(FIRST_REVISION,)]
 
 
 def test_the_full_text_index_follows_inserts_updates_and_deletes(db_url: str) -> None:
@@ -127,7 +121,7 @@ def test_the_full_text_index_follows_inserts_updates_and_deletes(db_url: str) ->
     Store(db_url).close()
 
     def matches(word: str) -> list[tuple]:
-        return sqlite_rows(
+        return rows(
             db_url,
             f"select rowid from articles_fts where articles_fts match '{word}' order by rowid",
         )

@@ -12,10 +12,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO
+from tests.helpers import REPO, rows
+from tests.sites.generated import Server
 
 # Fast and deterministic for tests: no AutoThrottle pauses, small API pages, short timeouts.
 TEST_SETTINGS = (
@@ -54,16 +56,6 @@ def crawl(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[
     )
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-    )
-
-
 def write_config(path: Path, **outlets: dict[str, Any]) -> Path:
     """An outlets.toml from keyword tables: ``write_config(p, wp={"url": ...})``."""
     lines = []
@@ -75,11 +67,6 @@ def write_config(path: Path, **outlets: dict[str, Any]) -> Path:
     return path
 
 
-def rows(db_url: str, sql: str, *params: Any) -> list[tuple]:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def last_run(db_url: str) -> dict[str, Any]:
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
         connection.row_factory = sqlite3.Row
@@ -88,3 +75,21 @@ def last_run(db_url: str) -> dict[str, Any]:
     for name in ("drops", "errors", "discovered", "by_outlet", "outlets"):
         run[name] = json.loads(run[name])
     return run
+
+
+def wait_for_articles(db_url: str, count: int, process: subprocess.Popen[str]) -> None:
+    """Until ``count`` articles are stored (or the crawl ends, or two minutes pass)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if rows(db_url, "select count(*) from articles")[0][0] >= count:
+                return
+        except Exception:  # the store is still being created
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"the crawl stored fewer than {count} articles in time")
+
+
+def stored_paths(db_url: str, server: Server) -> set[str]:
+    """The stored articles' URLs, relative to the site's root."""
+    return {url.removeprefix(server.url) for (url,) in rows(db_url, "select url from articles")}

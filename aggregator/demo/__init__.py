@@ -1,9 +1,11 @@
-"""The bundled offline demo: ``data/demo/site`` served on 127.0.0.1, standing in for the real outlets.
+"""The bundled offline demo: ``site/`` beside this module served on 127.0.0.1, standing in for
+the real outlets; ``outlets.toml`` beside it configures the demo outlets. Both ship in the
+package, so ``aggregator demo`` works wherever the package is installed.
 
 ``*/wp-json/wp/v2/posts`` answers like WordPress's REST API (paged, with its
 headers) from the ``index.json`` stored there. Pages carry ``{{DEMO_ROOT}}`` where the live site has its address; the server
 fills in its own (a free port), and ``AGGREGATOR_DEMO_URL`` tells the demo
-outlets in ``data/outlets.toml`` where to find it.
+outlets where to find it.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
 
-DEMO_DATA = Path(__file__).resolve().parents[1] / "data"
-DEMO_SITE = DEMO_DATA / "demo" / "site"
-DEMO_CONFIG = DEMO_DATA / "outlets.toml"  # the demo outlets live beside the real ones
+DEMO_SITE = Path(__file__).resolve().parent / "site"
+DEMO_CONFIG = DEMO_SITE.parent / "outlets.toml"
 DEMO_OUTLETS = ("demo-htw", "demo-cfr", "demo-rrm")
 DEMO_URL_VARIABLE = "AGGREGATOR_DEMO_URL"
 PLACEHOLDER = b"{{DEMO_ROOT}}"
@@ -46,9 +48,9 @@ def _number(query: dict[str, list[str]], name: str, default: int) -> int:
 class DemoSite:
     """A static site on 127.0.0.1 with WordPress-like URLs (directories serve their index).
 
-    >>> with DemoSite() as site:          # doctest: +SKIP
-    ...     print(site.url)
-    http://127.0.0.1:43117
+    >>> with DemoSite() as site:
+    ...     site.url.startswith("http://127.0.0.1:")
+    True
     """
 
     def __init__(self, root: Path = DEMO_SITE, port: int = 0) -> None:
@@ -106,12 +108,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
         self._send_file(target, HTTPStatus.OK, head_only)
 
+    def _host(self) -> str:
+        """The address the client asked for: pages link back to it, whatever port we got."""
+        _, port = cast(tuple[str, int], self.server.server_address)
+        return self.headers.get("Host") or f"127.0.0.1:{port}"
+
     def _send_file(self, target: Path, status: HTTPStatus, head_only: bool) -> None:
         body = target.read_bytes()
         content_type = _TEXT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
         if target.suffix in _TEXT_TYPES:
-            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-            body = body.replace(PLACEHOLDER, f"http://{host}".encode())
+            body = body.replace(PLACEHOLDER, f"http://{self._host()}".encode())
             if target.parent.name == "feed":
                 content_type = "application/rss+xml; charset=utf-8"
         etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
@@ -135,8 +141,9 @@ class _Handler(BaseHTTPRequestHandler):
         source = (self.root / path.lstrip("/") / "index.json").resolve()
         if not source.is_relative_to(self.root) or not source.is_file():
             return self._send_file(self.root / "404.html", HTTPStatus.NOT_FOUND, head_only)
-        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-        text = source.read_text(encoding="utf-8").replace(PLACEHOLDER.decode(), f"http://{host}")
+        text = source.read_text(encoding="utf-8").replace(
+            PLACEHOLDER.decode(), f"http://{self._host()}"
+        )
         posts = json.loads(text)
         per_page = _number(query, "per_page", 10)
         page = _number(query, "page", 1)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from aggregator.config import load_config
+from aggregator.demo import DEMO_CONFIG, DEMO_OUTLETS, DEMO_URL_VARIABLE
 from aggregator.errors import ConfigError, UnknownOutletError
 
-from .conftest import CONFIG
+from ..helpers import CONFIG
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -18,13 +19,17 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_bundled_config_has_the_seed_outlets_and_the_demo() -> None:
+def test_bundled_config_has_the_seed_outlets() -> None:
     config = load_config(CONFIG)
-    assert {"cfr", "nknews", "htw", "isn"} <= set(config.outlets)
-    assert {"demo-htw", "demo-cfr", "demo-rrm"} <= set(config.keys)
+    assert set(config.keys) == {"cfr", "nknews", "htw", "isn"}
     assert config.outlets["nknews"].feeds == ("https://www.nknews.org/feed/",)
-    enabled = [o.key for o in config.select()]
-    assert "demo-htw" not in enabled, "demo outlets are crawled only when named"
+
+
+def test_the_demo_outlets_have_a_config_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEMO_URL_VARIABLE, "http://127.0.0.1:1")
+    config = load_config(DEMO_CONFIG)
+    assert [o.key for o in config.select()] == list(DEMO_OUTLETS)
+    assert config.outlets["demo-cfr"].url == "http://127.0.0.1:1/cfr/asia/"
 
 
 def test_an_outlet_needs_only_a_key_and_a_home_page(tmp_path: Path) -> None:
@@ -88,7 +93,7 @@ def test_unknown_outlet_lists_the_known_ones() -> None:
     with pytest.raises(UnknownOutletError) as error:
         load_config(CONFIG).select(["cfr", "bbc"])
     assert "unknown outlet: bbc" in str(error.value)
-    assert "known outlets: cfr, demo-cfr" in str(error.value)
+    assert "known outlets: cfr, htw, isn, nknews" in str(error.value)
 
 
 def test_environment_variables_resolve_only_when_the_outlet_is_used(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,8 +15,7 @@ from aggregator.extract import extract_article
 from aggregator.ingest import load_matcher, save_article
 from aggregator.store import ArticleRow, Store, StoryRow
 
-from .conftest import demo_page
-from .test_extract import CFR_ORIGINAL, HTW_CFR_REPOST, NEW_YORK
+from ..helpers import CFR_ORIGINAL, HTW_CFR_REPOST, NEW_YORK, demo_page, rows
 
 HTW = Outlet(key="htw", url="http://demo.test/htw/", name="Human Traffic Watch")
 CFR = Outlet(key="cfr", url="http://demo.test/cfr/asia/", name="Council on Foreign Relations")
@@ -57,17 +55,9 @@ def test_a_better_original_arriving_later_takes_over_the_story(db_url: str) -> N
 def test_storing_the_same_article_twice_changes_nothing(db_url: str) -> None:
     store = Store(db_url)
     ingest(store, CFR, CFR_ORIGINAL)
-    before = (
-        sqlite3.connect(db_url.removeprefix("sqlite:///"))
-        .execute("select * from articles")
-        .fetchall()
-    )
+    before = rows(db_url, "select * from articles")
     assert ingest(store, CFR, CFR_ORIGINAL).status == "unchanged"
-    after = (
-        sqlite3.connect(db_url.removeprefix("sqlite:///"))
-        .execute("select * from articles")
-        .fetchall()
-    )
+    after = rows(db_url, "select * from articles")
     assert before == after
 
 
@@ -88,11 +78,7 @@ def test_a_changed_text_is_an_update_of_the_same_article(db_url: str) -> None:
 
 def test_dates_are_stored_as_iso_8601_utc_text(db_url: str) -> None:
     ingest(Store(db_url), CFR, CFR_ORIGINAL)
-    (published,) = (
-        sqlite3.connect(db_url.removeprefix("sqlite:///"))
-        .execute("select published from articles")
-        .fetchone()
-    )
+    ((published,),) = rows(db_url, "select published from articles")
     assert published == "2012-10-16T04:00:00Z"
 
 

@@ -3,55 +3,37 @@
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aggregator.demo import DEMO_URL_VARIABLE, DemoSite
+from aggregator.demo import DEMO_CONFIG, DEMO_URL_VARIABLE, DemoSite
 from aggregator.extract.chrome import LEAK_PHRASES
 
-from .conftest import CONFIG, REPO
+from ..helpers import REPO, RunCli, rows
 
-pytestmark = pytest.mark.e2e
-FAULTY_SITE = Path(__file__).parent / "sites" / "faulty"
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+FAULTY_SITE = REPO / "tests" / "sites" / "faulty"
 CFR_URL = "/cfr/asia/2012/10/16/the-underground-railroad-from-north-korea-to-freedom/"
 HTW_URL = "/htw/2012/10/20/the-underground-railroad-from-north-korea-to-freedom/"
 
 
-def aggregator(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        timeout=180,
-    )
-
-
-def rows(db_url: str, sql: str) -> list[tuple]:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
-        return connection.execute(sql).fetchall()
-
-
 @pytest.fixture(scope="module")
-def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoSite, str]]:
+def demo_crawl(
+    tmp_path_factory: pytest.TempPathFactory, run_cli: RunCli
+) -> Iterator[tuple[str, DemoSite, str]]:
     """One crawl of the three demo outlets, shared by the assertions below."""
     db_url = f"sqlite:///{tmp_path_factory.mktemp('crawl') / 'store.sqlite'}"
     with DemoSite() as site:
         env = {DEMO_URL_VARIABLE: site.url}
-        result = aggregator(
+        result = run_cli(
             "crawl",
             "demo-htw",
             "demo-cfr",
             "demo-rrm",
             "--config",
-            str(CONFIG),
+            str(DEMO_CONFIG),
             "--db",
             db_url,
             env=env,
@@ -120,20 +102,20 @@ def test_no_stored_text_carries_chrome(demo_crawl: tuple[str, DemoSite, str]) ->
 
 
 def test_a_second_crawl_fetches_nothing_old_and_changes_nothing(
-    demo_crawl: tuple[str, DemoSite, str],
+    demo_crawl: tuple[str, DemoSite, str], run_cli: RunCli
 ) -> None:
     db_url, site, _ = demo_crawl
     before = (
         rows(db_url, "select * from articles order by id"),
         rows(db_url, "select id, canonical_article_id from stories"),
     )
-    demo = ("demo-htw", "demo-cfr", "demo-rrm", "--config", str(CONFIG), "--db", db_url)
-    result = aggregator("crawl", *demo, env={DEMO_URL_VARIABLE: site.url})
+    demo = ("demo-htw", "demo-cfr", "demo-rrm", "--config", str(DEMO_CONFIG), "--db", db_url)
+    result = run_cli("crawl", *demo, env={DEMO_URL_VARIABLE: site.url})
     assert result.returncode == 0, result.stderr
     # Stored articles are not fetched again; re-read pages answer 304 to conditional GETs.
     assert "articles new 0, updated 0, unchanged 0" in result.stdout
     assert "not modified 2" in result.stdout
-    refreshed = aggregator("crawl", *demo, "--refresh", env={DEMO_URL_VARIABLE: site.url})
+    refreshed = run_cli("crawl", *demo, "--refresh", env={DEMO_URL_VARIABLE: site.url})
     assert refreshed.returncode == 0, refreshed.stderr
     assert "articles new 0, updated 0, unchanged 11" in refreshed.stdout
     after = (
@@ -152,11 +134,11 @@ def test_a_second_crawl_fetches_nothing_old_and_changes_nothing(
 
 
 def test_export_writes_one_story_per_line_with_reposts(
-    demo_crawl: tuple[str, DemoSite, str], tmp_path: Path
+    demo_crawl: tuple[str, DemoSite, str], tmp_path: Path, run_cli: RunCli
 ) -> None:
     db_url, site, _ = demo_crawl
     output = tmp_path / "stories.jsonl"
-    result = aggregator("export", "--format", "jsonl", "--db", db_url, "--output", str(output))
+    result = run_cli("export", "--format", "jsonl", "--db", db_url, "--output", str(output))
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 10
@@ -188,12 +170,12 @@ def test_export_writes_one_story_per_line_with_reposts(
     assert repost["attribution"]["outlet"] == "Council on Foreign Relations"
 
 
-def test_bad_pages_are_dropped_with_a_counted_reason(tmp_path: Path) -> None:
+def test_bad_pages_are_dropped_with_a_counted_reason(tmp_path: Path, run_cli: RunCli) -> None:
     db_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     config = tmp_path / "outlets.toml"
     with DemoSite(root=FAULTY_SITE) as site:
         config.write_text(f'[outlets.faulty]\nurl = "{site.url}/faulty/"\n', encoding="utf-8")
-        result = aggregator("crawl", "--config", str(config), "--db", db_url)
+        result = run_cli("crawl", "--config", str(config), "--db", db_url)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "dropped: http_404 1, listing 1, not_html 1" in result.stdout
@@ -202,12 +184,10 @@ def test_bad_pages_are_dropped_with_a_counted_reason(tmp_path: Path) -> None:
     assert json.loads(drops) == {"http_404": 1, "listing": 1, "not_html": 1}
 
 
-def test_nothing_fetched_exits_4(tmp_path: Path) -> None:
+def test_nothing_fetched_exits_4(tmp_path: Path, run_cli: RunCli) -> None:
     config = tmp_path / "outlets.toml"
     config.write_text('[outlets.down]\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
-    result = aggregator(
-        "crawl", "--config", str(config), "--db", f"sqlite:///{tmp_path / 's.sqlite'}"
-    )
+    result = run_cli("crawl", "--config", str(config), "--db", f"sqlite:///{tmp_path / 's.sqlite'}")
     assert result.returncode == 4
     assert "no page could be fetched" in result.stderr
     assert "Traceback" not in result.stderr

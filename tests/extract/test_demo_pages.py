@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from aggregator.demo import DEMO_SITE
-from aggregator.extract import ExtractOptions, extract_article, extract_page
+from aggregator.extract import extract_article, extract_page
 from aggregator.extract.attribution import parse_credit
 from aggregator.extract.chrome import LEAK_PHRASES
 
-from .conftest import DEMO_ROOT, demo_page
-
-HTW_CFR_REPOST = "htw/2012/10/20/the-underground-railroad-from-north-korea-to-freedom"
-HTW_ISN_REPOST = "htw/2012/09/08/human-rights-of-north-korean-defectors-in-dire-straits"
-CFR_ORIGINAL = "cfr/asia/2012/10/16/the-underground-railroad-from-north-korea-to-freedom"
-RRM_OPINION = "rrm/north-koreans-cant-escape-human-rights-abuses-even-after-fleeing-to-china"
-NEW_YORK = ExtractOptions(timezone=ZoneInfo("America/New_York"))
+from ..helpers import (
+    CFR_ORIGINAL,
+    DEMO_ROOT,
+    HTW_CFR_REPOST,
+    NEW_YORK,
+    RRM_OPINION,
+    demo_page,
+)
 
 # Single posts: every page of the demo site but its home pages and archives.
 ARTICLE_PAGES = sorted(

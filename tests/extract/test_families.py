@@ -10,7 +10,7 @@ import pytest
 from aggregator.extract import ExtractOptions, extract_article, extract_page
 from aggregator.extract.dates import parse_date
 
-from .extraction.corpus import golden_pages
+from .corpus import golden_pages
 
 PAGES = {page.name: page for page in golden_pages()}
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import random
 
 import numpy as np
-import trafilatura
 
 from aggregator.dedup import DedupConfig, Doc, Fingerprint, Fingerprinter, cluster, cluster_stories
 from aggregator.extract import extract_article
 
-from .conftest import demo_page
-from .test_extract import CFR_ORIGINAL, HTW_CFR_REPOST, HTW_ISN_REPOST, NEW_YORK, RRM_OPINION
+from ..helpers import CFR_ORIGINAL, HTW_CFR_REPOST, HTW_ISN_REPOST, NEW_YORK, RRM_OPINION, demo_page
+from .support import tag_archive_doc
 
 OUTLET_OF = {
     "htw": "Human Traffic Watch",
@@ -28,15 +27,6 @@ def seed_doc(path: str) -> Doc:
 
 def seed_docs() -> list[Doc]:
     return [seed_doc(p) for p in (HTW_CFR_REPOST, CFR_ORIGINAL, HTW_ISN_REPOST, RRM_OPINION)]
-
-
-def tag_archive_doc() -> Doc:
-    """The tag archive's text, as if a listing slipped past the page classifier."""
-    text = "\n".join(
-        trafilatura.extract(demo_page(p)[0])
-        for p in ("htw/tag/north-korea", "htw/tag/north-korea/page/2")
-    )
-    return Doc("htw/tag/north-korea", text, None, "Human Traffic Watch")
 
 
 def as_sets(stories: list[list]) -> set[frozenset]:

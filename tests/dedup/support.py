@@ -2,7 +2,8 @@
 and reposts of them the way blogs make them (excerpts, edits, leftover chrome, credit lines).
 
 Every text is real: demo-site articles, or pieces of them, plus chrome lines copied
-verbatim from the seed pages. Each entry carries the story it belongs to.
+verbatim from the seed pages. Each entry carries the story it belongs to. Also what a
+crawl does for one page (``save``), for tests that go through the write path.
 """
 
 from __future__ import annotations
@@ -12,12 +13,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+import trafilatura
+
 from aggregator.config import Outlet
 from aggregator.dedup import DedupConfig, Doc
 from aggregator.extract import Article, Attribution, extract_article
+from aggregator.ingest import load_matcher, save_article
+from aggregator.store import Store
 
-from ..conftest import demo_page
-from ..test_extract import CFR_ORIGINAL, HTW_CFR_REPOST, HTW_ISN_REPOST, NEW_YORK, RRM_OPINION
+from ..helpers import (
+    CFR_ORIGINAL,
+    HTW_CFR_REPOST,
+    HTW_ISN_REPOST,
+    NEW_YORK,
+    RRM_OPINION,
+    demo_page,
+)
 
 ESCAPE = "htw/2013/03/31/escape-from-north-korea-a-modern-refugee-crisis"
 BRIDES = "htw/2012/08/21/north-korea-human-traffickers-and-the-chinese-market-for-brides"
@@ -51,6 +62,7 @@ STOCK = "Over 20,000 North Koreans have fled to South Korea in the past decade."
 # Chrome from the third article of an outlet on (the default is five), so that the small
 # fixtures here cross the threshold; what crossing it does does not depend on where it is.
 THREE_MAKE_CHROME = DedupConfig(boilerplate_articles=3)
+DEFAULT = DedupConfig()
 
 
 @dataclass(frozen=True)
@@ -159,3 +171,32 @@ def with_text(labelled: Labelled, text: str) -> Labelled:
 
 def at(day: int) -> datetime:
     return datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=day)
+
+
+def save(store: Store, outlet: str, article, day: int, config: DedupConfig = DEFAULT):
+    """What a crawl does for one page: a matcher from the store, dedup, then storage."""
+    matcher = load_matcher(store, config)
+    fingerprint = matcher.fingerprint(article.text)
+    links = matcher.ingest(article.url, outlet, fingerprint)
+    with store.session() as session, session.begin():
+        return save_article(session, OUTLETS[outlet], article, fingerprint, links, config, at(day))
+
+
+def copy_of(article, url: str, text: str | None = None):
+    """A later copy of ``article`` at ``url``, without a credit line."""
+    return dataclasses.replace(
+        article,
+        url=url,
+        text=text or article.text,
+        attribution=None,
+        published=article.published + timedelta(days=2),
+    )
+
+
+def tag_archive_doc() -> Doc:
+    """The tag archive's text, as if a listing slipped past the page classifier."""
+    text = "\n".join(
+        trafilatura.extract(demo_page(p)[0])
+        for p in ("htw/tag/north-korea", "htw/tag/north-korea/page/2")
+    )
+    return Doc("htw/tag/north-korea", text, None, "Human Traffic Watch")
