@@ -7,8 +7,8 @@ days, a repost for every third, 60 outlets) plus one story of 12 paragraphs
 (about 800 words) reposted by 50 outlets: full copies, excerpts with an intro
 and a credit line, and edited copies. Then times, median of --repeat runs:
 
-- the story page with 50 reposts and the digest of a month (about 7,750
-  stories), each read from the store, rendered and written to a file;
+- the story page with 50 reposts and the digest of a month (6,751 stories,
+  2,300 reposts), each read from the store, rendered and written to a file;
 - the same pages served by ``aggregator serve`` (Datasette with our plugin);
 - ``aggregator report`` end to end, in a fresh process (imports included);
 - what a user would open instead, in the same Datasette: the reposts view

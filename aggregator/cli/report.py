@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.base import db_option, main
+from aggregator.cli.base import db_option, main, sql_int
 from aggregator.cli.stories import DateParam
 from aggregator.report import Renderer, load_digest, load_story_page
 from aggregator.report.digest import TOP_STORIES
@@ -17,7 +17,8 @@ from aggregator.store import Store
 
 
 @main.command()
-@click.argument("story_id", type=int, required=False)
+# Ids are SQL integers, as in `aggregator show`: a larger one is a usage error, not a crash.
+@click.argument("story_id", type=sql_int(1), required=False)
 @click.option("--since", type=DateParam(), help="Digest: stories first published on or after.")
 @click.option(
     "--until",

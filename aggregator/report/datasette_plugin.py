@@ -98,6 +98,8 @@ class ReportPlugin:
             until = _date(request.args.get("until"), end_of_day=True)
         except click.BadParameter as exc:
             return Response.text(exc.format_message(), status=400)
+        if since and until and until <= since:  # as `aggregator report` refuses it (exit 2)
+            return Response.text("Invalid value for 'until': must be after since", status=400)
         html = await asyncio.to_thread(self._digest_html, datasette, since, until)
         return Response.html(html)
 

@@ -1,9 +1,11 @@
-"""Order does not matter (issue 4, item 4): the same stories, the same canonicals and the
-same roles whatever order the articles arrive in, in memory and in the store, and a
-store kept by incremental crawls is what ``aggregator dedup --rebuild`` makes of it."""
+"""Order does not matter (issue 4, item 4; issue 10, item 3 without dates): the same
+stories, the same canonicals and the same roles whatever order the articles arrive in,
+dated or not, in memory and in the store, and a store kept by incremental crawls is what
+``aggregator dedup --rebuild`` makes of it."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -69,6 +71,34 @@ def test_a_listing_that_slipped_through_changes_nothing_in_any_order(docs) -> No
     assert others <= REFERENCE, "every other story is exactly as without the listing"
 
 
+def undated(item: Labelled) -> Labelled:
+    """The article without its publish date: the canonical must come from the texts alone."""
+    return dataclasses.replace(item, article=dataclasses.replace(item.article, published=None))
+
+
+# Issue 10: without dates, which article arrives first must not decide the original either.
+UNDATED = tuple(undated(item) for item in labelled_corpus())
+UNDATED_REFERENCE = stories_of(cluster_stories([item.doc for item in UNDATED], CONFIG))
+
+
+def test_without_dates_the_corpus_stories_are_the_labelled_ones() -> None:
+    """The same stories as with dates, and the same canonicals but where the labelled
+    original is itself a repost crediting an absent source (Human Traffic Watch's "Source:
+    X" posts): without dates, its uncredited copy on the wire site leads instead."""
+    assert {frozenset(key for key, _ in members) for _, members in UNDATED_REFERENCE} == {
+        frozenset(key for key, _ in members) for _, members in REFERENCE
+    }
+    changed = {c for c, _ in REFERENCE} - {c for c, _ in UNDATED_REFERENCE}
+    crediting = {item.key for item in labelled_corpus() if item.article.attribution}
+    assert changed <= crediting, "an original that credits no one is canonical without dates"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations([*UNDATED]))
+def test_without_dates_any_permutation_gives_the_same_stories(order: list[Labelled]) -> None:
+    assert stories_of(cluster_stories([item.doc for item in order], CONFIG)) == UNDATED_REFERENCE
+
+
 def ingest_in_order(store: Store, order: list[Labelled], reload_every: int) -> None:
     """What a sequence of crawls does: dedup pipeline, then storage pipeline, per article;
     the matcher is rebuilt from the store every ``reload_every`` articles (a new crawl)."""
@@ -106,5 +136,22 @@ def test_incremental_ingest_in_any_order_equals_a_rebuild(
             result = rebuild(store, CONFIG)
             assert store_stories(store) == incremental
             assert result.stories_created == 0, "a rebuild keeps every story id"
+        finally:
+            store.close()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.permutations([*UNDATED]), st.sampled_from([0, 1, 3]))
+def test_incremental_ingest_without_dates_in_any_order_equals_a_rebuild(
+    order: list[Labelled], reload_every: int
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        store = Store(f"sqlite:///{Path(directory) / 'store.sqlite'}")
+        try:
+            ingest_in_order(store, order, reload_every)
+            incremental = store_stories(store)
+            assert incremental == by_url(UNDATED_REFERENCE)
+            rebuild(store, CONFIG)
+            assert store_stories(store) == incremental
         finally:
             store.close()

@@ -85,6 +85,7 @@ def test_a_mistyped_store_path_is_exit_3_and_creates_nothing(
         (("1", "--since", "2012-10-01"), "give a STORY_ID or a date range (--since/--until), not both"),
         (("--since", "2012-10-31", "--until", "2012-10-01"), "Invalid value for '--until': must be after --since"),
         (("--since", "October"), "Invalid value for '--since': 'October' is not a date"),
+        (("99999999999999999999",), "Invalid value for '[STORY_ID]': 99999999999999999999 is not in the range 1<=x<=9223372036854775807"),
     ],
 )  # fmt: skip
 def test_usage_errors_are_one_line_and_exit_2(

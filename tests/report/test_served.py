@@ -60,6 +60,10 @@ def test_the_digest_defaults_to_the_newest_month_and_reads_dates_like_the_cli(
     assert [a.text for a in page.cssselect("table.top td a")] == [TITLE]
     assert page.cssselect("table.top td a")[0].get("href").startswith("/-/story/")
     assert get(f"{served}/-/digest?since=October")[:1] == (400,)
+    assert get(f"{served}/-/digest?since=2012-10-31&until=2012-10-01")[::2] == (
+        400,
+        "Invalid value for 'until': must be after since",
+    )
 
 
 @pytest.mark.parametrize(
