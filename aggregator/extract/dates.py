@@ -123,7 +123,13 @@ class PageDates:
 def find_dates(
     tree: html.HtmlElement, url: str | None, tz: tzinfo = UTC, ld: JsonLd | None = None
 ) -> PageDates:
-    """The page's publication (and update) date as aware UTC datetimes."""
+    """The page's publication (and update) date as aware datetimes.
+
+    Each keeps the offset the page printed (the outlet's zone where it printed
+    none), so its ``.date()`` is the day the page shows; the store keeps UTC. In
+    UTC a "2025-12-18T20:04:00-05:00" article would read as published the 19th:
+    on wcxb-dev ten article pages' days were wrong that way (issue 9).
+    """
     ld = ld if ld is not None else JsonLd.from_tree(tree)
     updated = (
         _first(_meta_values(tree, _META_UPDATED), tz)
@@ -163,10 +169,11 @@ def parse_date(value: str, tz: tzinfo = UTC, fuzzy: bool = True) -> datetime | N
         )
         if first.date() != second.date():
             return None
-        parsed = (first if first.tzinfo else first.replace(tzinfo=tz)).astimezone(UTC)
+        parsed = first if first.tzinfo else first.replace(tzinfo=tz)
+        instant = parsed.astimezone(UTC)  # overflows at the ends of the calendar
     except (ValueError, OverflowError, TypeError):
         return None
-    if not _EARLIEST_PLAUSIBLE <= parsed <= datetime.now(UTC) + _LATEST_AHEAD:
+    if not _EARLIEST_PLAUSIBLE <= instant <= datetime.now(UTC) + _LATEST_AHEAD:
         return None
     return parsed
 
@@ -179,8 +186,10 @@ def _normalise(value: str) -> str:
     return re.sub(r"\s+(?:at|@|um|à)\s+", " ", value)
 
 
-def _first(candidates: Iterator[str], tz: tzinfo) -> datetime | None:
+def _first(candidates: Iterator[str | None], tz: tzinfo) -> datetime | None:
     for candidate in candidates:
+        if not candidate:
+            continue  # <time datetime=""> and empty meta tags name no date
         parsed = parse_date(candidate, tz)
         if parsed:
             return parsed
@@ -202,13 +211,13 @@ def _meta_values(tree: html.HtmlElement, names: tuple[str, ...]) -> Iterator[str
     yield from (value for _, value in sorted(found, key=lambda pair: pair[0]))
 
 
-def _attributes(elements: list[html.HtmlElement], name: str) -> Iterator[str]:
+def _attributes(elements: list[html.HtmlElement], name: str) -> Iterator[str | None]:
     for element in elements:
         if not IN_COMMENTS(element):
             yield element.get(name)
 
 
-def _time_elements(tree: html.HtmlElement) -> Iterator[str]:
+def _time_elements(tree: html.HtmlElement) -> Iterator[str | None]:
     """``<time datetime>`` (and Blogger's ``<abbr class="published" title>``), published first.
 
     A ``<time class="updated">`` alone is the modification date, not the publication.

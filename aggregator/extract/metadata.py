@@ -13,10 +13,30 @@ from functools import partial
 from urllib.parse import urljoin
 
 from lxml import etree, html
+from trafilatura.metadata import extract_author as trafilatura_author
 
 from aggregator.extract.content import IN_COMMENTS
 from aggregator.extract.jsonld import JsonLd
 
+# Meta tags that name the author, as trafilatura reads them (``author`` first).
+_META_AUTHORS = (
+    "author",
+    "authors",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "citation_author",
+    "byl",
+)
+_NOT_NAMES = frozenset(
+    ["author", "the author", "authors", "written by", "by", "name", "undefined", "null", "none"]
+)
+_DATE_WORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june"
+    " july august september october november december updated published posted last"
+    " monday tuesday wednesday thursday friday saturday sunday".split()
+)
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|posted by|written by|submitted by|von|par)\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
 _SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")
@@ -80,7 +100,7 @@ def read_metadata(tree: html.HtmlElement, url: str | None, ld: JsonLd) -> PageMe
     site_name = _meta(tree, "og:site_name") or ld.publisher_name() or _site_name(tree)
     return PageMetadata(
         title=_title(tree, site_name, ld),
-        authors=_authors(tree, ld),
+        authors=_authors(tree, ld, site_name),
         site_name=site_name,
         language=_language(tree, ld),
         canonical_url=_canonical(tree, url),
@@ -145,20 +165,47 @@ def _site_name(tree: html.HtmlElement) -> str | None:
     return _first_text(tree, _SITE_NAME_XPATH) or _meta(tree, "application-name")
 
 
-def _authors(tree: html.HtmlElement, ld: JsonLd) -> tuple[str, ...]:
-    """Every author the first source that names any gives (JSON-LD, meta tags, then bylines)."""
+def _authors(tree: html.HtmlElement, ld: JsonLd, site_name: str | None) -> tuple[str, ...]:
+    """Every author the first source that names a person gives: JSON-LD, meta tags, bylines,
+    then trafilatura's own author rules (library first: on wcxb-dev they find an author
+    where ours found none on 69 of 152 such article pages, issue 9).
+
+    A name that is the site's or the publisher's is the organisation, not an author
+    ("Instructables", "CDC" where a person wrote the piece): that source is passed over.
+    """
+    organisations = {n.casefold() for n in (site_name, ld.publisher_name()) if n}
     sources: list[Callable[[], list[str]]] = [
         ld.author_names,
-        partial(_metas, tree, "author"),
+        lambda: [v for name in _META_AUTHORS for v in _metas(tree, name)],
         lambda: [p for p in _metas(tree, "article:author") if not p.startswith("http")],
         *(partial(_texts, tree, xpath) for xpath in _AUTHOR_XPATHS),
+        lambda: _split_names(trafilatura_author(tree) or ""),
     ]
+    organisation: tuple[str, ...] = ()
     for source in sources:
         cleaned = _unique([_BYLINE_PREFIX.sub("", n).strip(" ,|") for n in source()])
-        cleaned = tuple(n for n in cleaned if 2 <= len(n) <= 100)
-        if cleaned:
-            return cleaned
-    return ()
+        cleaned = tuple(n for n in cleaned if _could_be_a_name(n))
+        people = tuple(n for n in cleaned if n.casefold() not in organisations)
+        if people:
+            return people
+        organisation = organisation or cleaned
+    return organisation  # the site itself, when nothing names a person ("Swoogo", "EcoFlow")
+
+
+def _could_be_a_name(text: str) -> bool:
+    """Not a label, a date or a CSS class printed where a byline goes ("Author", "Dec",
+    "Updated January", "wp-block-co-authors-plus ...")."""
+    words = text.split()
+    if not 2 <= len(text) <= 100 or not words:
+        return False
+    if text.casefold() in _NOT_NAMES or words[0].casefold().rstrip(".:") in _DATE_WORDS:
+        return False
+    return not any(word.count("-") >= 2 for word in words)
+
+
+def _split_names(names: str) -> list[str]:
+    """trafilatura joins several authors with "; "."""
+    return [name.strip() for name in names.split(";") if name.strip()]
 
 
 def _language(tree: html.HtmlElement, ld: JsonLd) -> str | None:

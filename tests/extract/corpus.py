@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, is_dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,7 +69,7 @@ def as_golden(extraction: Extraction) -> dict[str, Any]:
 
 def _json(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()  # the instant, as the store keeps it
     if isinstance(value, tuple):
         return list(value)
     if is_dataclass(value) and not isinstance(value, type):
