@@ -33,9 +33,43 @@ _NOT_NAMES = frozenset(
     ["author", "the author", "authors", "written by", "by", "name", "undefined", "null", "none"]
 )
 _DATE_WORDS = frozenset(
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june"
-    " july august september october november december updated published posted last"
-    " monday tuesday wednesday thursday friday saturday sunday".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "updated",
+        "published",
+        "posted",
+        "last",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
 )
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|posted by|written by|submitted by|von|par)\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
