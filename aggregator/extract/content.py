@@ -62,7 +62,7 @@ def find_content(tree: html.HtmlElement) -> Content:
         rank = _CONTENT.rank(element)
         if rank is None or IN_COMMENTS(element):
             continue
-        words = _words(element)
+        words = visible_words(element)
         if words:
             candidates.append((rank, words, element))
     if not candidates:
@@ -75,7 +75,7 @@ def find_content(tree: html.HtmlElement) -> Content:
     return Content(best, True)
 
 
-def _words(element: html.HtmlElement) -> int:
+def visible_words(element: html.HtmlElement) -> int:
     """Words a reader sees in ``element`` (not its scripts' and styles' text)."""
     return sum(len(text.split()) for text in _VISIBLE_TEXT(element))
 
