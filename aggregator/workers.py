@@ -35,12 +35,13 @@ _WATCHDOG_SECONDS = 1.0
 class WorkerPool:
     """``workers`` processes for CPU-bound calls; a broken pool is replaced ``restarts`` times.
 
-    >>> pool = WorkerPool(2, restarts=3)  # doctest: +SKIP
-    >>> executor = pool.executor  # doctest: +SKIP
-    >>> try:  # doctest: +SKIP
-    ...     executor.submit(len, "abc").result()
-    ... except BrokenProcessPool:
-    ...     pool.replace(executor)  # then submit again to pool.executor
+    >>> pool = WorkerPool(1, restarts=3)
+    >>> pool.executor.submit(len, "abc").result()
+    3
+    >>> pool.shutdown()
+
+    A caller that meets ``BrokenProcessPool`` calls ``pool.replace(executor)`` with
+    the executor it used, then submits again to ``pool.executor``.
     """
 
     def __init__(self, workers: int, restarts: int) -> None:
