@@ -45,10 +45,15 @@ LEAD_SELECTORS: tuple[str, ...] = (
     ".field-name-field-summary",
 )
 
-# Image captions are article text, but trafilatura drops figures: each caption is
-# unwrapped into a plain paragraph in place of the figure that holds it.
+# Figures and their captions are not article text (as trafilatura and WCXB's reviewers
+# have it, issue 9): a figure holding only an image and its caption is dropped; one that
+# holds more (a WordPress table block) loses only its tag, so its table is read.
 CAPTION_SELECTORS: tuple[str, ...] = ("figcaption", ".wp-caption-text", ".tr-caption")
 FIGURE_SELECTORS: tuple[str, ...] = ("figure", ".wp-caption", ".tr-caption-container")
+
+# Chrome by name that page builders (SiteOrigin's "so-panel widget") also give the
+# blocks of an article: one of these holding a paragraph of prose is kept.
+PROSE_KEPT_SELECTORS: tuple[str, ...] = (".widget",)
 
 CHROME_SELECTORS: tuple[str, ...] = (
     # Never article text.
@@ -286,6 +291,16 @@ _LINE_PATTERNS: tuple[str, ...] = (
     r"style: mla apa chicago(?: close)?",
     r"advertisement",
     r"sign up for our newsletter.*",
+    # Page tools any site prints as a line of their own (measured on wcxb-dev's article
+    # pages, issue 9: none of these lines is article text there).
+    r"table of contents(?: show| hide)?",
+    r"related (?:articles|posts|stories)",
+    r"learn more",
+    r"download now",
+    r"read (?:our|the) full review",
+    r"check (?:the )?(?:latest )?prices? (?:on|at) [\w .]{1,30}",
+    r"written by",
+    r"share (?:this )?(?:article|post|story)?:?",
 )
 CHROME_LINES: re.Pattern[str] = re.compile(
     r"^\s*(?:" + "|".join(_LINE_PATTERNS) + r")\s*$", re.IGNORECASE

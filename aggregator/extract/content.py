@@ -15,6 +15,7 @@ from lxml import etree, html
 from aggregator.extract.chrome import (
     CAPTION_SELECTORS,
     CHROME_SELECTORS,
+    PROSE_KEPT_SELECTORS,
     CONTENT_SELECTORS,
     FIGURE_SELECTORS,
     LEAD_SELECTORS,
@@ -33,8 +34,10 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]
 _CONTENT = SelectorSet(CONTENT_SELECTORS)
 _LEAD = SelectorSet(LEAD_SELECTORS)
 _CHROME = SelectorSet(CHROME_SELECTORS)
-_CAPTIONS = SelectorSet(CAPTION_SELECTORS)
+_PROSE_KEPT = SelectorSet(PROSE_KEPT_SELECTORS)
+_PROSE_WORDS = 30  # a paragraph this long is writing, not a widget's label or teaser
 _FIGURES = SelectorSet(FIGURE_SELECTORS)
+_CAPTIONS = SelectorSet(CAPTION_SELECTORS)
 
 
 @dataclass(frozen=True)
@@ -98,32 +101,34 @@ def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
 
 
 def remove_chrome(root: html.HtmlElement) -> None:
-    """Unwrap captions into paragraphs, then drop every known chrome element under ``root``."""
-    for caption in list(_CAPTIONS.select(root)):
-        _unwrap_caption(caption)
+    """Drop every known chrome element under ``root``, and images with their captions.
+
+    On wcxb-dev the reviewed texts of real articles leave captions out, and
+    keeping them as paragraphs (our rule until issue 9) cost precision. A figure
+    that holds more than its caption (a WordPress table block) only loses its
+    tag, so that its table is read.
+    """
+    for figure in list(_FIGURES.select(root)):
+        if figure is root or figure.getparent() is None:
+            continue
+        captions = sum(visible_words(c) for c in _CAPTIONS.select(figure) if c is not figure)
+        if visible_words(figure) > captions:
+            figure.drop_tag()  # a table (or text) inside: read it
+        else:
+            figure.drop_tree()  # an image and its caption
     words = len(root.text_content().split())
     for element in list(_CHROME.select(root)):
         if element is root or element.getparent() is None:
             continue
         if len(element.text_content().split()) * 2 > words:
             continue  # chrome is small beside the article: a page builder's "widget" holding it is not
+        if _PROSE_KEPT.matches(element) and _has_prose(element):
+            continue
         element.drop_tree()
 
 
-def _unwrap_caption(caption: html.HtmlElement) -> None:
-    """Replace an image block by its caption as a plain paragraph (trafilatura drops figures)."""
-    text = " ".join(caption.text_content().split())
-    figure = next((a for a in caption.iterancestors() if _is_figure(a)), caption)
-    paragraph = html.Element("p")
-    paragraph.text = text
-    paragraph.tail = figure.tail
-    parent = figure.getparent()
-    if parent is not None:
-        parent.replace(figure, paragraph)
-
-
-def _is_figure(element: html.HtmlElement) -> bool:
-    return _FIGURES.matches(element)
+def _has_prose(element: html.HtmlElement) -> bool:
+    return any(len(p.text_content().split()) >= _PROSE_WORDS for p in element.iter("p"))
 
 
 def as_document(root: html.HtmlElement) -> html.HtmlElement:

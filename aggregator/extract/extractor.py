@@ -91,8 +91,10 @@ def _extract_article(
         remove_chrome(content.root)
     attribution = take_credit(content.root) if content.known else None
     document = as_document(content.root) if content.known else content.root
-    paragraphs = _clean_lines(_trafilatura_text(document, url, content.known), options)
-    if paragraphs and metadata.title and _same(paragraphs[0], metadata.title):
+    paragraphs = _clean_lines(
+        _trafilatura_text(document, url, content.known), options, content.known
+    )
+    if len(paragraphs) > 1 and metadata.title and _same(paragraphs[0], metadata.title):
         paragraphs = paragraphs[1:]  # the headline is metadata, not body text
     if attribution is None:
         credit = split_credit(paragraphs, document)
@@ -152,7 +154,7 @@ def _bare_extraction(
     return (result.text if result is not None else "") or ""
 
 
-def _clean_lines(text: str, options: ExtractOptions) -> list[str]:
+def _clean_lines(text: str, options: ExtractOptions, known: bool = True) -> list[str]:
     """The text-level safety net: stop at a comment section, drop known chrome lines."""
     kept = []
     for raw in text.splitlines():
@@ -160,7 +162,7 @@ def _clean_lines(text: str, options: ExtractOptions) -> list[str]:
         if not line:
             continue
         short = len(line.split()) <= options.max_chrome_line_words
-        if short and COMMENT_SECTION_STARTS.match(line):
+        if known and short and COMMENT_SECTION_STARTS.match(line):
             break
         if not (short and CHROME_LINES.match(line)):
             kept.append(line)

@@ -65,7 +65,7 @@ def test_show_explains_the_story(db_url: str) -> None:
     output = CliRunner().invoke(main, ["show", str(result.story_id), "--db", db_url]).output
     assert "canonical, chosen because: credited as the source by 1 repost" in output
     assert "Council on Foreign Relations · 2012-10-16" in output
-    assert "excerpt: similarity 0.36, containment 1.00, carries 0.36 of the canonical" in output
+    assert "excerpt: similarity 0.34, containment 1.00, carries 0.34 of the canonical" in output
     assert "Human Traffic Watch · 2012-10-20" in output
     assert "credit line: Source: Council on Foreign Relations" in output
 

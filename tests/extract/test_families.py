@@ -127,8 +127,7 @@ def test_nothing_of_the_article_is_lost() -> None:
     quotes = article("wp-twentytwenty-quotes-two-authors").text
     assert "I had extensive experience with implementing an interpreted language" in quotes
     assert "In February 1991, after just over a year of development" in quotes
-    caption = article("blogger-repost-via").text.split("\n")[0]
-    assert caption == "Dadong, North Korea. Image by Joseph A Ferris III/Flickr."
+    assert "Image by Joseph A Ferris III" not in article("blogger-repost-via").text, "a caption"
     assert article("news-jsonld-standfirst").text.startswith("The latest Python source")
     short = article("wp-short-article")
     assert 25 <= short.word_count < 60
