@@ -15,10 +15,10 @@ from lxml import etree, html
 from aggregator.extract.chrome import (
     CAPTION_SELECTORS,
     CHROME_SELECTORS,
-    PROSE_KEPT_SELECTORS,
     CONTENT_SELECTORS,
     FIGURE_SELECTORS,
     LEAD_SELECTORS,
+    PROSE_KEPT_SELECTORS,
 )
 from aggregator.extract.selectors import SelectorSet
 
