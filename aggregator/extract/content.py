@@ -23,11 +23,14 @@ from aggregator.extract.chrome import (
 from aggregator.extract.selectors import SelectorSet
 
 # A comment's own body often carries the same classes as the article's (entry-content).
-IN_COMMENTS = etree.XPath(
-    "ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
+_COMMENT_SECTION = (
+    "*[contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments ')"
     " or starts-with(@id, 'comment-') or @id='comments' or @id='respond']"
 )
+IN_COMMENTS = etree.XPath(f"ancestor-or-self::{_COMMENT_SECTION}")
+# One query for the page's paragraphs outside the comments (not one per paragraph).
+_PARAGRAPHS_OUTSIDE_COMMENTS = etree.XPath(f"//p[not(ancestor-or-self::{_COMMENT_SECTION})]")
 
 
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
@@ -85,7 +88,7 @@ def visible_words(element: html.HtmlElement) -> int:
 
 def _paragraph_words(tree: html.HtmlElement) -> int:
     """Words in the page's paragraphs outside the comments: the article's likely size."""
-    return sum(len(p.text_content().split()) for p in tree.iter("p") if not IN_COMMENTS(p))
+    return sum(len(p.text_content().split()) for p in _PARAGRAPHS_OUTSIDE_COMMENTS(tree))
 
 
 def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
