@@ -6,8 +6,8 @@ another within the same run. Discovery (robots.txt sitemaps, the WordPress
 REST API, feeds, sitemaps, archive pages) runs newest first by request
 priority; what to fetch is decided by ``aggregator.crawlstate`` from the
 store's crawl state, so a second run fetches only what is new or changed and
-a killed run resumes. Parsing lives in ``aggregator.discovery``; the source
-callbacks are in ``spiders.sources``.
+a killed run resumes. Parsing lives in ``aggregator.discovery`` and
+``spiders.sitemaps``; the source callbacks are in ``spiders.sources``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -75,6 +76,8 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
         # The spider's own store handle, for the crawl state; closed when the spider closes.
         spider.state = CrawlState.load(Store(settings.get("AGGREGATOR_DB")), spider.outlets)
+        if settings.getbool("ROBOTSTXT_OBEY"):  # RobotsTxtMiddleware fetches robots.txt: listen
+            crawler.signals.connect(spider.robots_answered, signal=signals.response_received)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -359,7 +362,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
             self.count(outlet, "skipped_robots")
             self.record(outlet, request.meta.get("state_url", request.url), cs.DROPPED, "robots")
             return
-        if self.end_of_source(outlet, request, status):
+        if self.end_of_source(outlet, request.meta, request.url, status):
             return
         kind = error_kind(type(failure.value).__name__, message, status)
         url = request.meta.get("state_url", request.url)  # as requested, before any redirect
