@@ -1,8 +1,8 @@
 """Every default setting in one place (the scrapy-redis habit).
 
-Scrapy settings use these names (``aggregator.settings`` also reads each from the
-environment), and the CLI's options default to them, so ``aggregator crawl``,
-``scrapy crawl`` and ``aggregator dedup`` agree.
+Scrapy settings use these names (each may also come from the environment, merged
+when a crawl starts: ``spiders.environment``), and the CLI's options default to
+them, so ``aggregator crawl``, ``scrapy crawl`` and ``aggregator dedup`` agree.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ items, and the WordPress REST API; the entries a sitemap yields and its limits.
 Pure functions over bytes and strings, so the spider stays a thin adapter.
 Feeds are read by feedparser, the field's library (issue 12, item 5); sitemaps
 and robots.txt by Scrapy's own utilities in ``spiders.sitemaps``. Each parser
-raises a ``DiscoveryError`` subclass with a short reason the crawl counts as an
-error kind (``feed_invalid``, ``sitemap_too_large``, ...).
+raises a ``DiscoveryError`` subclass (``aggregator.errors``) with a short reason
+the crawl counts as an error kind (``feed_invalid``, ``sitemap_too_large``, ...).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import html
 
+from aggregator.errors import NotAFeed, NotAnApiPage, NotASitemap, TooLarge
 from aggregator.extract.dates import parse_date as parse_page_date
 
 logger = logging.getLogger(__name__)
@@ -36,36 +37,6 @@ _JSON_FEED = "https://jsonfeed.org/version/"
 _GZIP_MAGIC = b"\x1f\x8b"
 # The sitemaps.org protocol's own limit: 50,000 URLs per sitemap.
 MAX_SITEMAP_URLS = 50_000
-
-
-class DiscoveryError(ValueError):
-    """A discovery page could not be used; ``kind`` names the error for the crawl's counts."""
-
-    kind = "parse"
-
-
-class NotAFeed(DiscoveryError):
-    """The body is not an RSS, Atom or JSON Feed document (or declares XML entities)."""
-
-    kind = "feed_invalid"
-
-
-class NotASitemap(DiscoveryError):
-    """The body is not a sitemaps.org urlset or sitemap index."""
-
-    kind = "sitemap_invalid"
-
-
-class TooLarge(DiscoveryError):
-    """The (decompressed) body is larger than the limit: a sitemap bomb, say."""
-
-    kind = "sitemap_too_large"
-
-
-class NotAnApiPage(DiscoveryError):
-    """The body is not a WordPress REST API list of posts."""
-
-    kind = "api_invalid"
 
 
 @dataclass(frozen=True)

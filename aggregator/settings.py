@@ -7,14 +7,13 @@ any directory.
 
 from __future__ import annotations
 
-import os
-
-from aggregator import __version__, defaults
+from aggregator import __version__
 from aggregator.defaults import *  # noqa: F403  (all AGGREGATOR_* defaults)
 
 # Any AGGREGATOR_* setting may come from the environment, so scheduled `scrapy crawl`
-# jobs and `aggregator dedup --rebuild` see the same thresholds as `aggregator crawl`.
-globals().update(defaults.from_environment(os.environ))
+# jobs see the same values as `aggregator crawl`: merged by this add-on when the crawl
+# starts (at a named priority, spiders.environment), never when this module is imported.
+ADDONS = {"spiders.environment.EnvironmentAddon": 0}
 
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]

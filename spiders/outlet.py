@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator import crawlstate as cs
 from aggregator.charsets import decode_html
 from aggregator.config import Outlet, load_config
+from aggregator.crawlconfig import CrawlConfig
 from aggregator.crawlstate import CrawlState, Fetched, Found
 from aggregator.discovery import announced_feeds, page_links
 from aggregator.extract.bodies import parse_html
@@ -50,10 +51,18 @@ _CALLBACKS = {"feed": "parse_feed", "api": "parse_api", "sitemap": "parse_sitema
 class OutletSpider(SourcesMixin, scrapy.Spider):
     name = "outlet"
 
-    def __init__(self, outlet: str = "", refresh: str | bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        outlet: str = "",
+        refresh: str | bool = False,
+        crawl_config: CrawlConfig | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.outlet_keys = [key.strip() for key in outlet.split(",") if key.strip()]
         self.refresh = refresh in (True, "1", "true", "yes")
+        # Built once: by the CLI (validated before the crawl starts) or here, from the settings.
+        self.config = crawl_config or CrawlConfig()
         self.outlets: dict[str, Outlet] = {}
         self.sites: dict[str, Site] = {}
         self.state: CrawlState | None = None
@@ -67,15 +76,16 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        config = load_config(settings.get("AGGREGATOR_CONFIG"))
+        config = kwargs.pop("crawl_config", None) or CrawlConfig.from_settings(settings)
+        spider = super().from_crawler(crawler, *args, crawl_config=config, **kwargs)
+        config = load_config(spider.config.config)
         spider.outlets = {o.key: o for o in config.select(spider.outlet_keys)}
         spider.sites = {key: site_for(o) for key, o in spider.outlets.items()}
-        spider.refresh = spider.refresh or settings.getbool("AGGREGATOR_CRAWL_REFRESH")
+        spider.refresh = spider.refresh or spider.config.refresh
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
         # The spider's own store handle, for the crawl state; closed when the spider closes.
-        spider.state = CrawlState.load(Store(settings.get("AGGREGATOR_DB")), spider.outlets)
+        spider.state = CrawlState.load(Store(spider.config.db), spider.outlets)
         if settings.getbool("ROBOTSTXT_OBEY"):  # RobotsTxtMiddleware fetches robots.txt: listen
             crawler.signals.connect(spider.robots_answered, signal=signals.response_received)
         return spider
@@ -92,7 +102,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
                 yield request
             for request in self.discovery_requests(outlet):
                 yield request
-        await self.sources_answered(self.settings.getfloat("AGGREGATOR_CRAWL_SOURCES_WAIT"))
+        await self.sources_answered(self.config.sources_wait)
         for outlet in self.outlets.values():
             for request in self.archive_requests(outlet):
                 yield request

@@ -17,13 +17,8 @@ from typing import Any
 from lxml import etree
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from aggregator.discovery import (
-    MAX_SITEMAP_URLS,
-    NotASitemap,
-    SitemapEntry,
-    parse_date,
-    read_limited,
-)
+from aggregator.discovery import MAX_SITEMAP_URLS, SitemapEntry, parse_date, read_limited
+from aggregator.errors import NotASitemap
 
 logger = logging.getLogger(__name__)
 

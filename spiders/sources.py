@@ -23,8 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
 from aggregator.config import Outlet
+from aggregator.crawlconfig import CrawlConfig
 from aggregator.crawlstate import Fetched, Found
-from aggregator.discovery import DiscoveryError, api_entries, feed_entries
+from aggregator.discovery import api_entries, feed_entries
+from aggregator.errors import DiscoveryError
 from aggregator.urls import in_scope, normalize_url
 from spiders.fatal import stop_if_store_failed
 from spiders.headers import header
@@ -34,6 +36,7 @@ from spiders.sitemaps import robots_sitemaps, sitemap_entries
 class SourcesMixin:
     """Requests and callbacks for discovery pages; mixed into ``OutletSpider``."""
 
+    config: CrawlConfig
     outlets: dict[str, Outlet]
     sources: set[str]
     over_sitemap_budget: set[str]
@@ -157,7 +160,7 @@ class SourcesMixin:
 
     def api_page(self, outlet: Outlet, api: str, page: int) -> str:
         params = {
-            "per_page": str(self.crawler.settings.getint("AGGREGATOR_CRAWL_API_PER_PAGE")),
+            "per_page": str(self.config.api_per_page),
             "page": str(page),
             "orderby": "date",
             "order": "desc",
@@ -186,7 +189,7 @@ class SourcesMixin:
         )
         yield from requests
         total = _int(response.headers.get("X-WP-TotalPages"))
-        limit = self.crawler.settings.getint("AGGREGATOR_CRAWL_MAX_API_PAGES")
+        limit = self.config.max_api_pages
         if self._page_on(outlet, response, found, news) and page < min(total or 0, limit):
             next_url = self.api_page(outlet, response.meta["source"], page + 1)
             yield self.source_request(
@@ -219,7 +222,7 @@ class SourcesMixin:
         )
         yield from requests
         page = response.meta["page"]
-        limit = self.crawler.settings.getint("AGGREGATOR_CRAWL_MAX_FEED_PAGES")
+        limit = self.config.max_feed_pages
         if self._page_on(outlet, response, found, news) and page < limit:
             source = response.meta["source"]
             next_url = self.sites[outlet.key].feed_page(source, page + 1)
@@ -233,9 +236,8 @@ class SourcesMixin:
         outlet = self.outlets[response.meta["outlet"]]
         if not self.source_read(outlet, response):
             return
-        max_bytes = self.crawler.settings.getint("AGGREGATOR_CRAWL_SITEMAP_MAX_BYTES")
         try:
-            entries = sitemap_entries(response.body, max_bytes)
+            entries = sitemap_entries(response.body, self.config.sitemap_max_bytes)
         except DiscoveryError as exc:
             self.source_failed(outlet, response, exc)
             return
@@ -259,13 +261,12 @@ class SourcesMixin:
         self, outlet: Outlet, response: Response, children: list[Any]
     ) -> Iterator[scrapy.Request]:
         """Sitemaps of an index, within the nesting and count limits, unchanged ones skipped."""
-        settings = self.crawler.settings
         depth = response.meta["depth"] + 1
-        if depth > settings.getint("AGGREGATOR_CRAWL_SITEMAP_DEPTH"):
+        if depth > self.config.sitemap_depth:
             message = f"sitemap index nested deeper than {depth - 1} levels"
             self.fault(outlet, "sitemap_too_deep", response.url, message)
             return
-        budget = settings.getint("AGGREGATOR_CRAWL_MAX_SITEMAPS")
+        budget = self.config.max_sitemaps
         for child in children:
             url = _absolute(response, child.url)
             known = self.state.get(outlet.key, url)

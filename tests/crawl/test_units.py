@@ -14,15 +14,8 @@ from aggregator import crawlstate as cs
 from aggregator.charsets import decode_html
 from aggregator.config import check_config, load_config
 from aggregator.crawlstate import CrawlState, Fetched, Found, UrlState, plan
-from aggregator.discovery import (
-    NotAFeed,
-    NotAnApiPage,
-    NotASitemap,
-    TooLarge,
-    api_entries,
-    feed_entries,
-    read_limited,
-)
+from aggregator.discovery import api_entries, feed_entries, read_limited
+from aggregator.errors import NotAFeed, NotAnApiPage, NotASitemap, TooLarge
 from aggregator.faults import error_kind, retry_after_seconds
 from aggregator.sites import site_for
 from aggregator.store import Store
