@@ -84,8 +84,6 @@ AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
 # A dead extraction worker (out of memory, a crash) is replaced this many times a run;
 # once more and the crawl stops with exit 7 (issue 11, item 4).
 AGGREGATOR_CRAWL_WORKER_RESTARTS = 3
-# A callable given the crawl's stats every second (the CLI's progress line); None: no display.
-AGGREGATOR_CRAWL_PROGRESS = None
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

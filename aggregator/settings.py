@@ -51,7 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "spiders.politeness.PoliteThrottle": 0,
-}  # spiders.runner adds spiders.progress.Progress when the CLI shows progress
+}  # spiders.runner attaches spiders.progress.Progress when the CLI shows progress
 
 # The web is untrusted: only http(s) is ever downloaded, whatever a page or sitemap names
 # (a sitemap entry of file:///dev/zero once filled a disk; spiders.scope refuses it first).

@@ -99,10 +99,10 @@ def crawl(
     settings = checked_overrides(parse_overrides(overrides)) | {"AGGREGATOR_CONTACT": contact}
     progress = ProgressLine() if sys.stderr.isatty() else None
     # A bad --set or AGGREGATOR_* variable fails here, in one line, before the store is opened.
-    crawl = prepare_crawl(config_path, db_url, refresh, settings, progress)
+    crawl = prepare_crawl(config_path, db_url, refresh, settings)
     Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     with crawl_lock(db_url, wait=lock_wait):
-        stats = run_crawl(selected, crawl)
+        stats = run_crawl(selected, crawl, progress)
     print_crawl_summary(stats, sys.stdout)
     error = fatal_error(stats)
     if error is not None:  # the store failed, or workers kept dying: exit 3 or 7, one line
@@ -168,8 +168,7 @@ def demo(db_url: str) -> None:
             click.echo(f"demo site serving on {site.url}")
             load_config(config_path).select(DEMO_OUTLETS)
             progress = ProgressLine() if sys.stderr.isatty() else None
-            crawl = prepare_crawl(config_path, db_url, progress=progress)
-            stats = run_crawl(list(DEMO_OUTLETS), crawl)
+            stats = run_crawl(list(DEMO_OUTLETS), prepare_crawl(config_path, db_url), progress)
         print_crawl_summary(stats, sys.stdout)
         error = fatal_error(stats)
         if error is not None:
@@ -186,29 +185,28 @@ def prepare_crawl(
     db_url: str,
     refresh: bool = False,
     overrides: dict[str, Any] | None = None,
-    progress: Callable[..., None] | None = None,
 ) -> tuple[Any, Any]:
     """The crawl's settings (the environment merged in) and its CrawlConfig, checked:
     a bad value is a ConfigError (exit 2) before anything is opened or fetched."""
     from spiders.runner import crawl_settings  # Scrapy is imported only for crawls
 
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-    settings, crawl_config = crawl_settings(
-        config_path, db_url, level, refresh, overrides, progress
-    )
+    settings, crawl_config = crawl_settings(config_path, db_url, level, refresh, overrides)
     DedupConfig.from_settings(settings)  # AGGREGATOR_DEDUP_* from --set or the environment
     return settings, crawl_config
 
 
-def run_crawl(keys: list[str], crawl: tuple[Any, Any]) -> dict[str, Any]:
+def run_crawl(
+    keys: list[str], crawl: tuple[Any, Any], progress: Callable[..., None] | None = None
+) -> dict[str, Any]:
     from spiders.runner import run_crawl as run  # Scrapy is imported only for crawls
 
-    return run(keys, *crawl)
+    return run(keys, *crawl, progress)
 
 
 class ProgressLine:
     """One line on the terminal (stderr), rewritten every second: pages, articles, stories,
-    drops, errors. Holds no stream: Scrapy deep-copies its settings, this among them."""
+    drops, errors."""
 
     def __call__(self, stats: dict[str, Any], final: bool = False) -> None:
         sys.stderr.write("\r\033[K" + progress_text(stats) + ("\n" if final else ""))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,10 @@ from aggregator.errors import ConfigError
 from spiders.environment import merge_environment
 from spiders.runner import crawl_settings
 from tests.helpers import REPO
+from tests.sites.feeds import FeedSite
+from tests.sites.generated import Server
+
+from .support import write_config
 
 
 def project() -> Settings:
@@ -101,3 +106,28 @@ def test_a_bad_crawl_value_is_one_line_and_exit_2(
     assert result.stderr.startswith(f"error: {message}"), result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert not store.exists(), "checked before the store is opened"
+
+
+PROGRESS_CRAWL = """
+import json, sys
+from spiders.runner import crawl_settings, run_crawl
+calls = []
+settings, config = crawl_settings(sys.argv[1], sys.argv[2], "ERROR")
+run_crawl(["jsonblog"], settings, config, lambda stats, final: calls.append((final, stats)))
+print(json.dumps({"finals": [f for f, _ in calls if f], "pages": calls[-1][1].get("response_received_count")}))
+"""
+
+
+@pytest.mark.slow  # crawls over HTTP in a subprocess
+def test_progress_is_called_without_passing_through_the_settings(tmp_path: Path) -> None:
+    with Server(FeedSite()) as server:
+        config = write_config(tmp_path / "outlets.toml", jsonblog={"url": f"{server.url}/json/"})
+        db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+        result = subprocess.run(
+            [sys.executable, "-c", PROGRESS_CRAWL, str(config), db],
+            capture_output=True, text=True, cwd=REPO, timeout=240,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.splitlines()[-1])
+    assert outcome["finals"] == [True], "called once at the end"
+    assert outcome["pages"] >= 5
