@@ -32,8 +32,8 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 300,
 }
 
-# Polite by default (issue 5): robots.txt, AutoThrottle (with each outlet's delay as a
-# floor), modest concurrency per site, Retry-After honoured on 429 and 503.
+# Polite by default (issue 5): robots.txt, AutoThrottle (hosts whose outlet sets a delay keep
+# it), modest concurrency per site, Retry-After honoured on 429 and 503.
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -45,13 +45,12 @@ SPIDER_MIDDLEWARES = {"spiders.fatal.StoreFailureMiddleware": 60}
 DOWNLOADER_MIDDLEWARES = {
     # What may be fetched (issue 11): every request and redirect hop, before robots.txt (100).
     "spiders.scope.ScopeMiddleware": 40,
+    # An outlet's own delay is left alone by AutoThrottle (off without either).
+    "spiders.politeness.ConfiguredDelayMiddleware": 45,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.politeness.RetryAfterMiddleware": 550,
 }
-EXTENSIONS = {
-    "scrapy.extensions.throttle.AutoThrottle": None,
-    "spiders.politeness.PoliteThrottle": 0,
-}  # spiders.runner attaches spiders.progress.Progress when the CLI shows progress
+# spiders.runner attaches spiders.progress.Progress when the CLI shows progress.
 
 # The web is untrusted: only http(s) is ever downloaded, whatever a page or sitemap names
 # (a sitemap entry of file:///dev/zero once filled a disk; spiders.scope refuses it first).

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from lxml import html
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from aggregator import crawlstate as cs
 from aggregator.charsets import decode_html
@@ -19,8 +23,9 @@ from aggregator.errors import NotAFeed, NotAnApiPage, NotASitemap, TooLarge
 from aggregator.faults import error_kind, retry_after_seconds
 from aggregator.sites import site_for
 from aggregator.store import Store
-from spiders.politeness import configure_politeness, user_agent
+from spiders.politeness import ConfiguredDelayMiddleware, configure_politeness, user_agent
 from spiders.sitemaps import robots_sitemaps, sitemap_entries
+from tests.helpers import REPO
 
 NOW = datetime(2016, 3, 1, 12, tzinfo=UTC)
 
@@ -299,3 +304,32 @@ class TestPoliteness:
         configure_politeness(settings, load_config(path).outlets.values())
         assert settings.getdict("DOWNLOAD_SLOTS") == {"h.example": {"concurrency": 1, "delay": 0.5}}
         assert settings["USER_AGENT"].endswith("(+https://example.org/crawler)")
+
+    def test_autothrottle_leaves_a_configured_delay_alone(self) -> None:
+        slots = {"h.example": {"delay": 2.0}, "c.example": {"concurrency": 1}}
+        middleware = ConfiguredDelayMiddleware.from_crawler(
+            get_crawler(settings_dict={"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_SLOTS": slots})
+        )
+        slow, other = Request("https://h.example/a"), Request("https://c.example/a")
+        middleware.process_request(slow)
+        middleware.process_request(other)
+        assert slow.meta["autothrottle_dont_adjust_delay"] is True
+        assert "autothrottle_dont_adjust_delay" not in other.meta
+        for off in (
+            {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_SLOTS": slots},
+            {"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_SLOTS": {"c.example": {"concurrency": 1}}},
+        ):
+            with pytest.raises(NotConfigured):
+                ConfiguredDelayMiddleware.from_crawler(get_crawler(settings_dict=off))
+
+    def test_scrapy_internals_are_reached_only_where_waived(self) -> None:
+        """Public Scrapy seams only (issue 12, item 4); one waiver: the Retry-After slot pause."""
+        private = re.compile(r"\._retry\(|_response_downloaded|per_slot_settings|downloader\.slots")
+        uses = [
+            f"{path.relative_to(REPO)}:{number}"
+            for package in ("spiders", "pipelines")
+            for path in sorted((REPO / package).rglob("*.py"))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if private.search(line)
+        ]
+        assert len(uses) == 1 and uses[0].startswith("spiders/politeness.py:"), uses
