@@ -77,10 +77,10 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
         settings = crawler.settings
-        config = kwargs.pop("crawl_config", None) or CrawlConfig.from_settings(settings)
-        spider = super().from_crawler(crawler, *args, crawl_config=config, **kwargs)
-        config = load_config(spider.config.config)
-        spider.outlets = {o.key: o for o in config.select(spider.outlet_keys)}
+        crawl_config = kwargs.pop("crawl_config", None) or CrawlConfig.from_settings(settings)
+        spider = super().from_crawler(crawler, *args, crawl_config=crawl_config, **kwargs)
+        outlets = load_config(spider.config.config).select(spider.outlet_keys)
+        spider.outlets = {o.key: o for o in outlets}
         spider.sites = {key: site_for(o) for key, o in spider.outlets.items()}
         spider.refresh = spider.refresh or spider.config.refresh
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
