@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aggregator.errors import ConfigError, UnknownOutletError
+from aggregator.errors import ConfigError, UnknownOutletError, UnsetVariableError
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -204,7 +204,7 @@ def _read(path: Path) -> tuple[OutletConfig, list[str]]:
         checker = _Checker(key, locator)
         try:
             outlet = checker.build(table)
-        except _UnsetVariable as exc:
+        except UnsetVariableError as exc:
             config.unresolved[key] = (table.get("enabled", True), exc)
             continue
         problems.extend(checker.problems)
@@ -362,14 +362,10 @@ def _expand(value: str, where: str) -> str:
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise _UnsetVariable(f"{where}: environment variable {name} is not set")
+            raise UnsetVariableError(f"{where}: environment variable {name} is not set")
         return os.environ[name]
 
     return _ENV_REFERENCE.sub(substitute, value)
-
-
-class _UnsetVariable(ConfigError):
-    """A value names an environment variable that is not set."""
 
 
 def _describe(expected: type | tuple[type, ...]) -> str:

@@ -1,8 +1,8 @@
 """Every default setting in one place (the scrapy-redis habit).
 
-Scrapy settings use these names (``aggregator.settings`` also reads each from the
-environment), and the CLI's options default to them, so ``aggregator crawl``,
-``scrapy crawl`` and ``aggregator dedup`` agree.
+Scrapy settings use these names (each may also come from the environment, merged
+when a crawl starts: ``spiders.environment``), and the CLI's options default to
+them, so ``aggregator crawl``, ``scrapy crawl`` and ``aggregator dedup`` agree.
 """
 
 from __future__ import annotations
@@ -84,8 +84,6 @@ AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
 # A dead extraction worker (out of memory, a crash) is replaced this many times a run;
 # once more and the crawl stops with exit 7 (issue 11, item 4).
 AGGREGATOR_CRAWL_WORKER_RESTARTS = 3
-# A callable given the crawl's stats every second (the CLI's progress line); None: no display.
-AGGREGATOR_CRAWL_PROGRESS = None
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

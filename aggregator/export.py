@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO, Any, TextIO
 
-from aggregator.errors import AggregatorError
+from aggregator.errors import ExportError
 from aggregator.records import (
     CANONICAL_FIELDS,
     CREDIT,
@@ -64,10 +64,6 @@ STORY_COLUMNS = (
     "text",
 )
 REPOST_COLUMNS = ("story_id", *_flat_columns(REPOST_FIELDS))
-
-
-class ExportError(AggregatorError):
-    """An export cannot be written as asked; exit 1 with the message."""
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:

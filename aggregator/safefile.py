@@ -37,11 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from aggregator.errors import AggregatorError
-
-
-class OutputPathError(AggregatorError):
-    """The output path names something an export must not write to (exit 1, with the reason)."""
+from aggregator.errors import OutputPathError
 
 
 def is_stream(path: str | os.PathLike[str]) -> bool:

@@ -7,14 +7,13 @@ any directory.
 
 from __future__ import annotations
 
-import os
-
-from aggregator import __version__, defaults
+from aggregator import __version__
 from aggregator.defaults import *  # noqa: F403  (all AGGREGATOR_* defaults)
 
 # Any AGGREGATOR_* setting may come from the environment, so scheduled `scrapy crawl`
-# jobs and `aggregator dedup --rebuild` see the same thresholds as `aggregator crawl`.
-globals().update(defaults.from_environment(os.environ))
+# jobs see the same values as `aggregator crawl`: merged by this add-on when the crawl
+# starts (at a named priority, spiders.environment), never when this module is imported.
+ADDONS = {"spiders.environment.EnvironmentAddon": 0}
 
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]
@@ -33,8 +32,8 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 300,
 }
 
-# Polite by default (issue 5): robots.txt, AutoThrottle (with each outlet's delay as a
-# floor), modest concurrency per site, Retry-After honoured on 429 and 503.
+# Polite by default (issue 5): robots.txt, AutoThrottle (hosts whose outlet sets a delay keep
+# it), modest concurrency per site, Retry-After honoured on 429 and 503.
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -46,13 +45,12 @@ SPIDER_MIDDLEWARES = {"spiders.fatal.StoreFailureMiddleware": 60}
 DOWNLOADER_MIDDLEWARES = {
     # What may be fetched (issue 11): every request and redirect hop, before robots.txt (100).
     "spiders.scope.ScopeMiddleware": 40,
+    # An outlet's own delay is left alone by AutoThrottle (off without either).
+    "spiders.politeness.ConfiguredDelayMiddleware": 45,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.politeness.RetryAfterMiddleware": 550,
 }
-EXTENSIONS = {
-    "scrapy.extensions.throttle.AutoThrottle": None,
-    "spiders.politeness.PoliteThrottle": 0,
-}  # spiders.runner adds spiders.progress.Progress when the CLI shows progress
+# spiders.runner attaches spiders.progress.Progress when the CLI shows progress.
 
 # The web is untrusted: only http(s) is ever downloaded, whatever a page or sitemap names
 # (a sitemap entry of file:///dev/zero once filled a disk; spiders.scope refuses it first).

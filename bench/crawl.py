@@ -174,8 +174,9 @@ print(json.dumps({"pages": stats.get("response_received_count", 0),
 # Runs in a child process: our full crawl, through the same runner the CLI uses.
 FULL_CRAWL = """
 import json, sys
-from spiders.runner import run_crawl
-stats = run_crawl(["bench"], sys.argv[1], sys.argv[2], "ERROR", overrides=json.loads(sys.argv[3]))
+from spiders.runner import crawl_settings, run_crawl
+crawl = crawl_settings(sys.argv[1], sys.argv[2], "ERROR", overrides=json.loads(sys.argv[3]))
+stats = run_crawl(["bench"], *crawl)
 print(json.dumps({"pages": stats.get("aggregator/articles/new", 0),
                   "fetched": stats.get("response_received_count", 0),
                   "seconds": stats["elapsed_time_seconds"]}))

@@ -6,8 +6,8 @@ another within the same run. Discovery (robots.txt sitemaps, the WordPress
 REST API, feeds, sitemaps, archive pages) runs newest first by request
 priority; what to fetch is decided by ``aggregator.crawlstate`` from the
 store's crawl state, so a second run fetches only what is new or changed and
-a killed run resumes. Parsing lives in ``aggregator.discovery``; the source
-callbacks are in ``spiders.sources``.
+a killed run resumes. Parsing lives in ``aggregator.discovery`` and
+``spiders.sitemaps``; the source callbacks are in ``spiders.sources``.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ from typing import Any
 
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
 from aggregator.charsets import decode_html
 from aggregator.config import Outlet, load_config
+from aggregator.crawlconfig import CrawlConfig
 from aggregator.crawlstate import CrawlState, Fetched, Found
 from aggregator.discovery import announced_feeds, page_links
 from aggregator.extract.bodies import parse_html
@@ -49,10 +51,18 @@ _CALLBACKS = {"feed": "parse_feed", "api": "parse_api", "sitemap": "parse_sitema
 class OutletSpider(SourcesMixin, scrapy.Spider):
     name = "outlet"
 
-    def __init__(self, outlet: str = "", refresh: str | bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        outlet: str = "",
+        refresh: str | bool = False,
+        crawl_config: CrawlConfig | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.outlet_keys = [key.strip() for key in outlet.split(",") if key.strip()]
         self.refresh = refresh in (True, "1", "true", "yes")
+        # Built once: by the CLI (validated before the crawl starts) or here, from the settings.
+        self.config = crawl_config or CrawlConfig()
         self.outlets: dict[str, Outlet] = {}
         self.sites: dict[str, Site] = {}
         self.state: CrawlState | None = None
@@ -66,15 +76,18 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        config = load_config(settings.get("AGGREGATOR_CONFIG"))
-        spider.outlets = {o.key: o for o in config.select(spider.outlet_keys)}
+        crawl_config = kwargs.pop("crawl_config", None) or CrawlConfig.from_settings(settings)
+        spider = super().from_crawler(crawler, *args, crawl_config=crawl_config, **kwargs)
+        outlets = load_config(spider.config.config).select(spider.outlet_keys)
+        spider.outlets = {o.key: o for o in outlets}
         spider.sites = {key: site_for(o) for key, o in spider.outlets.items()}
-        spider.refresh = spider.refresh or settings.getbool("AGGREGATOR_CRAWL_REFRESH")
+        spider.refresh = spider.refresh or spider.config.refresh
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
         # The spider's own store handle, for the crawl state; closed when the spider closes.
-        spider.state = CrawlState.load(Store(settings.get("AGGREGATOR_DB")), spider.outlets)
+        spider.state = CrawlState.load(Store(spider.config.db), spider.outlets)
+        if settings.getbool("ROBOTSTXT_OBEY"):  # RobotsTxtMiddleware fetches robots.txt: listen
+            crawler.signals.connect(spider.robots_answered, signal=signals.response_received)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -89,7 +102,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
                 yield request
             for request in self.discovery_requests(outlet):
                 yield request
-        await self.sources_answered(self.settings.getfloat("AGGREGATOR_CRAWL_SOURCES_WAIT"))
+        await self.sources_answered(self.config.sources_wait)
         for outlet in self.outlets.values():
             for request in self.archive_requests(outlet):
                 yield request
@@ -359,7 +372,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
             self.count(outlet, "skipped_robots")
             self.record(outlet, request.meta.get("state_url", request.url), cs.DROPPED, "robots")
             return
-        if self.end_of_source(outlet, request, status):
+        if self.end_of_source(outlet, request.meta, request.url, status):
             return
         kind = error_kind(type(failure.value).__name__, message, status)
         url = request.meta.get("state_url", request.url)  # as requested, before any redirect

@@ -9,46 +9,60 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import BaseSettings, Settings
 
+from aggregator.crawlconfig import CrawlConfig
 from aggregator.errors import ConfigError
+from spiders.environment import merge_environment
 from spiders.outlet import OutletSpider
+from spiders.progress import Progress
 
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
-def run_crawl(
-    outlet_keys: Sequence[str],
+def crawl_settings(
     config_path: str,
     db_url: str,
     log_level: str = "WARNING",
     refresh: bool = False,
     overrides: Mapping[str, Any] | None = None,
-    progress: Callable[..., None] | None = None,
-) -> dict[str, Any]:
-    """Crawl the outlets (their keys must exist) and return the crawl's stats.
+) -> tuple[Settings, CrawlConfig]:
+    """A crawl's Scrapy settings and its CrawlConfig, built once and checked before it starts.
 
-    ``overrides`` are Scrapy or AGGREGATOR_* settings (``--set NAME=VALUE``);
-    ``progress`` is called with the stats every second and at the end.
-    Runs the Twisted reactor, so it can be called once per process.
+    Settings, lowest first: ``aggregator.settings``, the environment's
+    AGGREGATOR_* variables (``spiders.environment``), then the arguments and
+    ``overrides``, Scrapy or AGGREGATOR_* settings (``--set NAME=VALUE``).
     """
     settings = Settings()
     settings.setmodule("aggregator.settings", priority="project")
+    merge_environment(settings)
     settings.set("AGGREGATOR_CONFIG", config_path, priority="cmdline")
     settings.set("AGGREGATOR_DB", db_url, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     settings.set("AGGREGATOR_CRAWL_REFRESH", refresh, priority="cmdline")
-    settings.set("AGGREGATOR_CRAWL_PROGRESS", progress, priority="cmdline")
     # The CLI configures logging; Scrapy's own root handler would print everything twice.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
-    if progress is not None:
-        settings.set(
-            "EXTENSIONS", {**settings.getdict("EXTENSIONS"), "spiders.progress.Progress": 500}
-        )
+    return settings, CrawlConfig.from_settings(settings)
+
+
+def run_crawl(
+    outlet_keys: Sequence[str],
+    settings: Settings,
+    crawl_config: CrawlConfig,
+    progress: Callable[..., None] | None = None,
+) -> dict[str, Any]:
+    """Crawl the outlets (their keys must exist) and return the crawl's stats.
+
+    ``progress`` is called with the stats every second and at the end. Runs
+    the Twisted reactor, so it can be called once per process.
+    """
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(OutletSpider)
-    process.crawl(crawler, outlet=",".join(outlet_keys))
+    # Held here for the crawl: signals keep only weak references to their receivers.
+    reporter = Progress(crawler, progress) if progress is not None else None
+    process.crawl(crawler, outlet=",".join(outlet_keys), crawl_config=crawl_config)
     process.start()
+    del reporter
     return dict(crawler.stats.get_stats())
 
 

@@ -3,6 +3,11 @@
 Discovery URLs are re-read on every run (never swallowed by the request
 dupefilter), with a conditional GET when read before; a feed or API is paged
 only while its pages still hold something new or changed (issue 5, item 4).
+
+robots.txt is fetched once per host (issue 12, item 5): by Scrapy's
+RobotsTxtMiddleware when ROBOTSTXT_OBEY is on, whose answer the spider hears
+through the ``response_received`` signal and reads for its sitemaps; by the
+spider itself only when robots.txt is not obeyed.
 """
 
 from __future__ import annotations
@@ -14,37 +19,33 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
 from aggregator.config import Outlet
+from aggregator.crawlconfig import CrawlConfig
 from aggregator.crawlstate import Fetched, Found
-from aggregator.discovery import (
-    DiscoveryError,
-    api_entries,
-    feed_entries,
-    read_limited,
-    robots_sitemaps,
-    sitemap_entries,
-)
+from aggregator.discovery import api_entries, feed_entries
+from aggregator.errors import DiscoveryError
 from aggregator.urls import in_scope, normalize_url
+from spiders.fatal import stop_if_store_failed
 from spiders.headers import header
+from spiders.sitemaps import robots_sitemaps, sitemap_entries
 
 
 class SourcesMixin:
     """Requests and callbacks for discovery pages; mixed into ``OutletSpider``."""
 
+    config: CrawlConfig
     outlets: dict[str, Outlet]
     sources: set[str]
     over_sitemap_budget: set[str]
     crawler: Any
 
     def discovery_requests(self, outlet: Outlet) -> Iterator[scrapy.Request]:
-        robots = urljoin(outlet.url, "/robots.txt")
-        if robots not in self.sources:
-            same_host = [o.key for o in self.outlets.values() if o.host == outlet.host]
-            yield self.source_request(
-                outlet, robots, "robots", self.parse_robots, cs.ROBOTS, hosts=same_host
-            )
+        robots = normalize_url(urljoin(outlet.url, "/robots.txt"))
+        if robots not in self.sources and not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            yield self.source_request(outlet, robots, "robots", self.parse_robots, cs.ROBOTS)
         api = self.sites[outlet.key].api_url()
         if api:
             yield self.source_request(
@@ -69,7 +70,6 @@ class SourcesMixin:
         page: int = 1,
         depth: int = 0,
         source: str | None = None,
-        hosts: list[str] | None = None,
         lastmod: datetime | None = None,
     ) -> scrapy.Request:
         """A discovery request: never filtered as a duplicate, conditional when read before."""
@@ -78,7 +78,8 @@ class SourcesMixin:
         if page == 1 and kind in ("api", "feed", "sitemap"):
             self.awaiting.add(url)
         self.state.queue(outlet.key, [Found(url, found_via, kind, lastmod=lastmod)])
-        headers = self.conditional(outlet, url) if page == 1 else {}
+        # robots.txt is read whole: the sitemaps it names are requested from its body.
+        headers = self.conditional(outlet, url) if page == 1 and kind != "robots" else {}
         return scrapy.Request(
             url,
             callback=callback,
@@ -94,7 +95,6 @@ class SourcesMixin:
                 "page": page,
                 "depth": depth,
                 "source": source or url,
-                "hosts": hosts or [outlet.key],
                 "dont_obey_robotstxt": kind == "robots",
                 "handle_httpstatus_list": [304],
             },
@@ -113,37 +113,54 @@ class SourcesMixin:
 
     # robots.txt
 
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        outlet = self.outlets[response.meta["outlet"]]
-        self.source_read(outlet, response)
-        if response.status == 304:
-            urls = self._remembered_robots_sitemaps(response.meta["hosts"])
-        else:
-            urls = robots_sitemaps(response.text if hasattr(response, "text") else "", response.url)
-        for key in response.meta["hosts"]:
-            other = self.outlets[key]
-            for url in urls:
-                if (
-                    _covers(url, other)
-                    and normalize_url(url) not in self.sources
-                    and not cs.refused(self.state.get(key, normalize_url(url)))
-                ):
-                    yield self.source_request(other, url, "sitemap", self.parse_sitemap, cs.ROBOTS)
+    def robots_answered(self, response: Response, request: scrapy.Request) -> None:
+        """``response_received``: RobotsTxtMiddleware's robots.txt answer, read for its sitemaps.
 
-    def _remembered_robots_sitemaps(self, keys: list[str]) -> list[str]:
-        """robots.txt answered 304: its sitemaps are the ones it named before."""
-        return [
-            s.url
-            for key in keys
-            for s in self.state.urls.get(key, {}).values()
-            if s.kind == "sitemap" and s.found_via == cs.ROBOTS
-        ]
+        Its request has no callback, so the spider never sees it otherwise; it is
+        the only fetch of that robots.txt this run.
+        """
+        url = normalize_url((request.meta.get("redirect_urls") or [request.url])[0])
+        owner = next((o for o in self.outlets.values() if _robots_url(o) == url), None)
+        if owner is None or not request.meta.get("dont_obey_robotstxt") or url in self.sources:
+            return
+        self.sources.add(url)
+        meta = {**request.meta, "outlet": owner.key, "kind": "robots", "state_url": url}
+        try:
+            for sitemap in self.parse_robots(response.replace(request=request.replace(meta=meta))):
+                self.crawler.engine.crawl(sitemap)
+        except SQLAlchemyError as exc:  # a signal handler's errors are only logged
+            if not stop_if_store_failed(self.crawler, exc):
+                raise
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """Sitemaps a robots.txt names, for every outlet on its host that they cover."""
+        url = response.meta["state_url"]
+        owner = self.outlets[response.meta["outlet"]]
+        if response.status >= 400:
+            if not self.end_of_source(owner, response.meta, url, response.status):
+                self.fault(owner, f"http_{response.status}", url, "robots.txt")
+                self.record(owner, url, cs.ERROR, f"http_{response.status}", response.status)
+            return
+        self.source_read(owner, response)
+        sitemaps = robots_sitemaps(response.body, response.url)
+        for outlet in self.outlets.values():
+            if _robots_url(outlet) != url:
+                continue
+            for sitemap in sitemaps:
+                if (
+                    _covers(sitemap, outlet)
+                    and normalize_url(sitemap) not in self.sources
+                    and not cs.refused(self.state.get(outlet.key, normalize_url(sitemap)))
+                ):
+                    yield self.source_request(
+                        outlet, sitemap, "sitemap", self.parse_sitemap, cs.ROBOTS
+                    )
 
     # WordPress REST API
 
     def api_page(self, outlet: Outlet, api: str, page: int) -> str:
         params = {
-            "per_page": str(self.crawler.settings.getint("AGGREGATOR_CRAWL_API_PER_PAGE")),
+            "per_page": str(self.config.api_per_page),
             "page": str(page),
             "orderby": "date",
             "order": "desc",
@@ -172,7 +189,7 @@ class SourcesMixin:
         )
         yield from requests
         total = _int(response.headers.get("X-WP-TotalPages"))
-        limit = self.crawler.settings.getint("AGGREGATOR_CRAWL_MAX_API_PAGES")
+        limit = self.config.max_api_pages
         if self._page_on(outlet, response, found, news) and page < min(total or 0, limit):
             next_url = self.api_page(outlet, response.meta["source"], page + 1)
             yield self.source_request(
@@ -205,7 +222,7 @@ class SourcesMixin:
         )
         yield from requests
         page = response.meta["page"]
-        limit = self.crawler.settings.getint("AGGREGATOR_CRAWL_MAX_FEED_PAGES")
+        limit = self.config.max_feed_pages
         if self._page_on(outlet, response, found, news) and page < limit:
             source = response.meta["source"]
             next_url = self.sites[outlet.key].feed_page(source, page + 1)
@@ -219,12 +236,8 @@ class SourcesMixin:
         outlet = self.outlets[response.meta["outlet"]]
         if not self.source_read(outlet, response):
             return
-        settings = self.crawler.settings
         try:
-            body = read_limited(
-                response.body, settings.getint("AGGREGATOR_CRAWL_SITEMAP_MAX_BYTES")
-            )
-            entries = sitemap_entries(body)
+            entries = sitemap_entries(response.body, self.config.sitemap_max_bytes)
         except DiscoveryError as exc:
             self.source_failed(outlet, response, exc)
             return
@@ -248,13 +261,12 @@ class SourcesMixin:
         self, outlet: Outlet, response: Response, children: list[Any]
     ) -> Iterator[scrapy.Request]:
         """Sitemaps of an index, within the nesting and count limits, unchanged ones skipped."""
-        settings = self.crawler.settings
         depth = response.meta["depth"] + 1
-        if depth > settings.getint("AGGREGATOR_CRAWL_SITEMAP_DEPTH"):
+        if depth > self.config.sitemap_depth:
             message = f"sitemap index nested deeper than {depth - 1} levels"
             self.fault(outlet, "sitemap_too_deep", response.url, message)
             return
-        budget = settings.getint("AGGREGATOR_CRAWL_MAX_SITEMAPS")
+        budget = self.config.max_sitemaps
         for child in children:
             url = _absolute(response, child.url)
             known = self.state.get(outlet.key, url)
@@ -314,9 +326,11 @@ class SourcesMixin:
         self.fault(outlet, exc.kind, response.url, str(exc))
         self.record(outlet, response.meta["state_url"], cs.ERROR, exc.kind, response.status)
 
-    def end_of_source(self, outlet: Outlet, request: scrapy.Request, status: int | None) -> bool:
+    def end_of_source(
+        self, outlet: Outlet, meta: dict[str, Any], url: str, status: int | None
+    ) -> bool:
         """Answers that end a source without being errors: no robots.txt, no API, past the last page."""
-        kind, page = request.meta.get("kind"), request.meta.get("page", 1)
+        kind, page = meta.get("kind"), meta.get("page", 1)
         ends = (
             (kind == "robots" and status in (403, 404, 410))
             or (kind == "api" and status in (400, 401, 403, 404))
@@ -324,8 +338,8 @@ class SourcesMixin:
         )
         if ends:
             self.count(outlet, f"{kind}_missing" if page == 1 else f"{kind}_end")
-            self.record(outlet, request.meta["state_url"], cs.READ, f"http_{status}", status)
-            self.logger.info("%s %s answered %s: nothing more there", kind, request.url, status)
+            self.record(outlet, meta["state_url"], cs.READ, f"http_{status}", status)
+            self.logger.info("%s %s answered %s: nothing more there", kind, url, status)
         return ends
 
     def _recent(self, outlet: Outlet, found: list[Found]) -> list[Found]:
@@ -356,6 +370,10 @@ def _priority_via(kind: str, url: str) -> str:
     if kind == "sitemap":
         return cs.NEWS_SITEMAP if "news" in url.lower() else cs.SITEMAP
     return {"robots": cs.ROBOTS, "api": cs.API, "feed": cs.FEED}[kind]
+
+
+def _robots_url(outlet: Outlet) -> str:
+    return normalize_url(urljoin(outlet.url, "/robots.txt"))
 
 
 def _covers(sitemap: str, outlet: Outlet) -> bool:

@@ -1,10 +1,10 @@
 """The ``aggregator`` command group, its shared options and its error handling.
 
 The library does the work; commands parse options, call it, format the result
-and turn library errors into one-line messages with an exit code
-(2 configuration or usage, 3 store, 4 nothing could be fetched, 5 the store is
-locked by another crawl, 6 some outlets fetched nothing, 130 interrupted). Click's own usage errors get the same one-line
-``error: ...`` form, so a cron log never holds a usage screen or a traceback.
+and turn library errors into one-line messages with the exit code each error
+class carries (the tree and its codes: ``aggregator.errors``). Click's own usage
+errors get the same one-line ``error: ...`` form, so a cron log never holds a
+usage screen or a traceback.
 """
 
 from __future__ import annotations
@@ -21,12 +21,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator import __version__, defaults
 from aggregator.errors import AggregatorError, StoreError
 from aggregator.terminal import terminal_text
-
-# Exit codes a cron job can act on (configuration 2 and store 3 come from aggregator.errors).
-EXIT_NOTHING_FETCHED = 4
-# EXIT_LOCKED (5): another crawl holds the store's lock, not a failure (aggregator.store.lock).
-EXIT_SOME_OUTLETS_FAILED = 6
-EXIT_INTERRUPTED = 130
 
 # Counts and ids are SQL integers (64-bit): a larger one is a typo, told as a range error.
 SQL_INT_MAX = 2**63 - 1

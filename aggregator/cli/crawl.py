@@ -22,18 +22,16 @@ from typing import Any, TextIO
 
 import click
 
-from aggregator.cli.base import (
-    EXIT_INTERRUPTED,
-    EXIT_NOTHING_FETCHED,
-    EXIT_SOME_OUTLETS_FAILED,
-    config_option,
-    db_option,
-    lock_wait_option,
-    main,
-)
+from aggregator.cli.base import config_option, db_option, lock_wait_option, main
 from aggregator.cli.stories import print_story_line
 from aggregator.config import load_config
 from aggregator.dedup import DedupConfig
+from aggregator.errors import (
+    EXIT_INTERRUPTED,
+    AggregatorError,
+    NothingFetchedError,
+    OutletsFailedError,
+)
 from aggregator.queries import StoryFilter, load_stories
 from aggregator.runs import by_outlet, fatal_error, with_prefix
 from aggregator.store import Store
@@ -99,32 +97,32 @@ def crawl(
     config = load_config(config_path)
     selected = [o.key for o in config.select(outlets)]
     settings = checked_overrides(parse_overrides(overrides)) | {"AGGREGATOR_CONTACT": contact}
-    DedupConfig.from_settings(settings)  # a bad --set AGGREGATOR_DEDUP_* fails here, in one line
-    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     progress = ProgressLine() if sys.stderr.isatty() else None
+    # A bad --set or AGGREGATOR_* variable fails here, in one line, before the store is opened.
+    crawl = prepare_crawl(config_path, db_url, refresh, settings)
+    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
     with crawl_lock(db_url, wait=lock_wait):
-        stats = run_crawl(selected, config_path, db_url, refresh, settings, progress)
+        stats = run_crawl(selected, crawl, progress)
     print_crawl_summary(stats, sys.stdout)
     error = fatal_error(stats)
     if error is not None:  # the store failed, or workers kept dying: exit 3 or 7, one line
         raise error
-    sys.exit(exit_code(stats, selected))
-
-
-def exit_code(stats: dict[str, Any], outlets: list[str]) -> int:
-    """0 done; 4 nothing fetched; 6 some outlets fetched nothing; 130 interrupted."""
     if stats.get("finish_reason") == "shutdown":
         click.echo("interrupted: the next run resumes where this one stopped", err=True)
-        return EXIT_INTERRUPTED
+        sys.exit(EXIT_INTERRUPTED)
+    error = fetch_failure(stats, selected)
+    if error is not None:
+        raise error
+
+
+def fetch_failure(stats: dict[str, Any], outlets: list[str]) -> AggregatorError | None:
+    """Why a crawl that ran to its end failed: nothing fetched (exit 4), or nothing from some
+    outlets (exit 6); None when every outlet answered."""
     if not stats.get("response_received_count"):
-        click.echo("error: no page could be fetched (see the errors above)", err=True)
-        return EXIT_NOTHING_FETCHED
+        return NothingFetchedError()
     counts = by_outlet(stats)
     silent = [k for k in outlets if not any(counts.get(k, {}).get(n) for n in ("pages", "sources"))]
-    if silent:
-        click.echo(f"error: nothing could be fetched from {', '.join(silent)}", err=True)
-        return EXIT_SOME_OUTLETS_FAILED
-    return 0
+    return OutletsFailedError(silent) if silent else None
 
 
 def parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -170,7 +168,7 @@ def demo(db_url: str) -> None:
             click.echo(f"demo site serving on {site.url}")
             load_config(config_path).select(DEMO_OUTLETS)
             progress = ProgressLine() if sys.stderr.isatty() else None
-            stats = run_crawl(list(DEMO_OUTLETS), config_path, db_url, progress=progress)
+            stats = run_crawl(list(DEMO_OUTLETS), prepare_crawl(config_path, db_url), progress)
         print_crawl_summary(stats, sys.stdout)
         error = fatal_error(stats)
         if error is not None:
@@ -182,23 +180,33 @@ def demo(db_url: str) -> None:
     click.echo(f"\nexplore: aggregator stories --db {db_url}")
 
 
-def run_crawl(
-    keys: list[str],
+def prepare_crawl(
     config_path: str,
     db_url: str,
     refresh: bool = False,
     overrides: dict[str, Any] | None = None,
-    progress: Callable[..., None] | None = None,
+) -> tuple[Any, Any]:
+    """The crawl's settings (the environment merged in) and its CrawlConfig, checked:
+    a bad value is a ConfigError (exit 2) before anything is opened or fetched."""
+    from spiders.runner import crawl_settings  # Scrapy is imported only for crawls
+
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    settings, crawl_config = crawl_settings(config_path, db_url, level, refresh, overrides)
+    DedupConfig.from_settings(settings)  # AGGREGATOR_DEDUP_* from --set or the environment
+    return settings, crawl_config
+
+
+def run_crawl(
+    keys: list[str], crawl: tuple[Any, Any], progress: Callable[..., None] | None = None
 ) -> dict[str, Any]:
     from spiders.runner import run_crawl as run  # Scrapy is imported only for crawls
 
-    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-    return run(keys, config_path, db_url, level, refresh, overrides, progress)
+    return run(keys, *crawl, progress)
 
 
 class ProgressLine:
     """One line on the terminal (stderr), rewritten every second: pages, articles, stories,
-    drops, errors. Holds no stream: Scrapy deep-copies its settings, this among them."""
+    drops, errors."""
 
     def __call__(self, stats: dict[str, Any], final: bool = False) -> None:
         sys.stderr.write("\r\033[K" + progress_text(stats) + ("\n" if final else ""))

@@ -44,23 +44,16 @@ from pathlib import Path
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
-from aggregator.errors import StoreError
+from aggregator.errors import StoreError, StoreLockedError
 from aggregator.store.engine import sqlite_path
 from aggregator.store.types import ISO_FORMAT
 
 logger = logging.getLogger(__name__)
 
-EXIT_LOCKED = 5
 POLL_SECONDS = 0.2
 # pg_try_advisory_lock key: "aggregator crawl" in ASCII, folded into a signed bigint.
 PG_LOCK_KEY = int.from_bytes(b"aggcrawl", "big", signed=True)
 _APPLICATION = "aggregator-crawl-{pid}@{host}"
-
-
-class StoreLockedError(StoreError):
-    """Another crawl holds the store's lock; exit 5 so a cron job can tell it from a failure."""
-
-    exit_code = EXIT_LOCKED
 
 
 class _HeldLocks:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import main
-from aggregator.cli.crawl import exit_code, progress_text
+from aggregator.cli.crawl import fetch_failure, progress_text
 from tests.sites.generated import Server, WordPressSite
 
 from .support import crawl, write_config
@@ -32,10 +32,13 @@ def test_outlets_check_reports_every_error_and_exits_2(tmp_path: Path) -> None:
 
 def test_exit_codes() -> None:
     fetched = {"response_received_count": 3, "aggregator/outlet/a/pages": 3}
-    assert exit_code({**fetched, "finish_reason": "finished"}, ["a"]) == 0
-    assert exit_code({**fetched, "finish_reason": "shutdown"}, ["a"]) == 130
-    assert exit_code({"finish_reason": "finished"}, ["a"]) == 4
-    assert exit_code({**fetched, "finish_reason": "finished"}, ["a", "b"]) == 6
+    assert fetch_failure({**fetched, "finish_reason": "finished"}, ["a"]) is None
+    nothing = fetch_failure({"finish_reason": "finished"}, ["a"])
+    assert nothing is not None and nothing.exit_code == 4
+    assert str(nothing) == "no page could be fetched (see the errors above)"
+    silent = fetch_failure({**fetched, "finish_reason": "finished"}, ["a", "b"])
+    assert silent is not None and silent.exit_code == 6
+    assert str(silent) == "nothing could be fetched from b"
 
 
 def test_progress_text_counts_pages_articles_stories_drops_and_errors() -> None:

@@ -58,14 +58,14 @@ def test_the_run_finishes_and_counts_every_fault(
         "truncated": 1,
         "too_large": 1,
         "dns": 1,
-        "feed_not_xml": 1,
+        "feed_invalid": 1,
         "sitemap_too_deep": 1,
         "sitemap_too_large": 1,
         "wrong_charset": 1,
         "missing_charset": 1,
     }
     assert run["drops"] == {"http_404": 1, "listing": 1}
-    assert "errors: dns 1, feed_not_xml 1, http_500 1" in stdout
+    assert "errors: dns 1, feed_invalid 1, http_500 1" in stdout
 
 
 def test_each_fault_is_logged_with_its_url(faulty_crawl: tuple[Server, str, str, str]) -> None:
@@ -76,7 +76,7 @@ def test_each_fault_is_logged_with_its_url(faulty_crawl: tuple[Server, str, str,
         ("redirect_loop", "/faults/loop/"),
         ("truncated", "/faults/truncated/"),
         ("too_large", "/faults/huge/"),
-        ("feed_not_xml", "/faults/notafeed/"),
+        ("feed_invalid", "/faults/notafeed/"),
         ("sitemap_too_deep", "/faults/sitemap/?depth=3"),
         ("sitemap_too_large", "/faults/bomb.xml.gz"),
         ("wrong_charset", "/faults/latin1/"),

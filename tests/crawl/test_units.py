@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from lxml import html
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from aggregator import crawlstate as cs
 from aggregator.charsets import decode_html
 from aggregator.config import check_config, load_config
 from aggregator.crawlstate import CrawlState, Fetched, Found, UrlState, plan
-from aggregator.discovery import (
-    NotAnApiPage,
-    TooLarge,
-    api_entries,
-    feed_entries,
-    read_limited,
-    robots_sitemaps,
-    sitemap_entries,
-)
+from aggregator.discovery import api_entries, feed_entries, read_limited
+from aggregator.errors import NotAFeed, NotAnApiPage, NotASitemap, TooLarge
 from aggregator.faults import error_kind, retry_after_seconds
 from aggregator.sites import site_for
 from aggregator.store import Store
-from spiders.politeness import configure_politeness, user_agent
+from spiders.politeness import ConfiguredDelayMiddleware, configure_politeness, user_agent
+from spiders.sitemaps import robots_sitemaps, sitemap_entries
+from tests.helpers import REPO
 
 NOW = datetime(2016, 3, 1, 12, tzinfo=UTC)
 
@@ -97,7 +96,7 @@ class TestDiscovery:
             b"<news:news><news:publication_date>2016-01-31T10:00:00+01:00</news:publication_date>"
             b"</news:news></url><url><loc>http://a.example/2/</loc></url></urlset>"
         )
-        first, second = sitemap_entries(body)
+        first, second = sitemap_entries(body, 1_000_000)
         assert first.is_news and first.published == datetime(2016, 1, 31, 9, tzinfo=UTC)
         assert first.lastmod == datetime(2016, 2, 1, tzinfo=UTC)
         assert not second.is_news and second.lastmod is None
@@ -108,10 +107,31 @@ class TestDiscovery:
         with pytest.raises(TooLarge, match="more than 1000000 bytes"):
             read_limited(bomb, 1_000_000)
         assert read_limited(gzip.compress(b"<urlset/>"), 100) == b"<urlset/>"
+        with pytest.raises(TooLarge):
+            sitemap_entries(bomb, 1_000_000)
+
+    def test_sitemaps_are_read_by_scrapys_parser_within_their_limits(self) -> None:
+        index = gzip.compress(
+            b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><sitemap>"
+            b"<loc>http://a.example/s1.xml</loc><lastmod>2016-01-02</lastmod></sitemap>"
+            b"</sitemapindex>"
+        )
+        (child,) = sitemap_entries(index, 10_000)
+        assert child.is_sitemap and child.lastmod == datetime(2016, 1, 2, tzinfo=UTC)
+        for body in (b"", b"not xml", b"<html><body>a page</body></html>"):
+            with pytest.raises(NotASitemap):
+                sitemap_entries(body, 10_000)
+        # Entities are never expanded: a billion laughs reads as an empty location.
+        laughs = (
+            b"<?xml version='1.0'?><!DOCTYPE l [<!ENTITY a 'lol'><!ENTITY b '&a;&a;&a;'>]>"
+            b"<urlset><url><loc>&b;</loc></url><url><loc>http://a.example/p/</loc></url></urlset>"
+        )
+        assert [e.url for e in sitemap_entries(laughs, 10_000)] == ["http://a.example/p/"]
 
     def test_robots_sitemaps_and_api_pages(self) -> None:
         robots = (
-            "User-agent: *\nDisallow: /x/\nSitemap: /sitemap.xml\nsitemap: http://b.example/s.xml\n"
+            b"User-agent: *\nDisallow: /x/\nSitemap: /sitemap.xml\nsitemap: http://b.example/s.xml\n"
+            b"Sitemap: /sitemap.xml\n"
         )
         assert robots_sitemaps(robots, "http://a.example/robots.txt") == [
             "http://a.example/sitemap.xml",
@@ -135,6 +155,63 @@ class TestDiscovery:
         (entry,) = feed_entries(body, "http://a.example/feed/")
         assert entry.url == "http://a.example/p/"
         assert entry.updated == datetime(2016, 1, 5, tzinfo=UTC)
+
+    def test_rss_items_by_link_or_permalink_guid(self) -> None:
+        body = (
+            b"<rss version='2.0'><channel><item><guid>http://a.example/g/</guid>"
+            b"<pubDate>Mon, 04 Jan 2016 09:00:00 +0100</pubDate></item>"
+            b"<item><link>/rel/</link></item><item><title>no link</title></item></channel></rss>"
+        )
+        first, second = feed_entries(body, "http://a.example/feed/")
+        assert (first.url, first.published) == (
+            "http://a.example/g/",
+            datetime(2016, 1, 4, 8, tzinfo=UTC),
+        )
+        assert (second.url, second.published) == ("http://a.example/rel/", None)
+
+    def test_json_feed_items(self) -> None:
+        body = (
+            b'\xef\xbb\xbf{"version": "https://jsonfeed.org/version/1.1", "items": ['
+            b'{"id": "1", "url": "/p/1/", "date_published": "2016-01-02T03:04:05+01:00",'
+            b' "date_modified": "2016-01-03T00:00:00Z"}, {"id": "2"}, "junk"]}'
+        )
+        (entry,) = feed_entries(body, "http://a.example/feed.json")
+        assert entry.url == "http://a.example/p/1/"
+        assert entry.published == datetime(2016, 1, 2, 2, 4, 5, tzinfo=UTC)
+        assert entry.updated == datetime(2016, 1, 3, tzinfo=UTC)
+        with pytest.raises(NotAFeed, match=r"jsonfeed\.org"):
+            feed_entries(b'{"items": []}', "http://a.example/feed.json")
+
+    def test_what_is_not_a_feed_is_refused_with_its_kind(self, tmp_path: Path) -> None:
+        # A body naming a file is text, not that file (feedparser opens bytes naming a file).
+        named = tmp_path / "feed.xml"
+        named.write_bytes(
+            b"<rss version='2.0'><channel><item><link>http://a/</link></item></channel></rss>"
+        )
+        for body in (b"<html><body>not a feed</body></html>", b"{not json", str(named).encode()):
+            with pytest.raises(NotAFeed) as caught:
+                feed_entries(body, "http://a.example/feed/")
+            assert caught.value.kind == "feed_invalid"
+
+    def test_feed_entities_are_refused_and_external_ones_never_read(self, tmp_path: Path) -> None:
+        laughs = "".join(
+            f"<!ENTITY l{i} '{f'&l{i - 1};' * 10 if i else 'lol'}'>" for i in range(10)
+        )
+        body = (
+            f"<?xml version='1.0'?><!DOCTYPE rss [{laughs}]><rss version='2.0'><channel>"
+            "<item><link>http://a.example/&l9;</link></item></channel></rss>"
+        ).encode()
+        with pytest.raises(NotAFeed, match="entities"):
+            feed_entries(body, "http://a.example/feed/")
+        secret = tmp_path / "secret.txt"
+        secret.write_text("SECRET", encoding="utf-8")
+        xxe = (
+            f"<?xml version='1.0'?>\n<!DOCTYPE rss [\n<!ENTITY x SYSTEM '{secret.as_uri()}'>\n]>"
+            "<rss version='2.0'><channel><item><link>http://a.example/&x;</link></item>"
+            "</channel></rss>"
+        ).encode()
+        with pytest.raises(NotAFeed, match="entities"):
+            feed_entries(xxe, "http://a.example/feed/")
 
 
 class TestFaults:
@@ -227,3 +304,32 @@ class TestPoliteness:
         configure_politeness(settings, load_config(path).outlets.values())
         assert settings.getdict("DOWNLOAD_SLOTS") == {"h.example": {"concurrency": 1, "delay": 0.5}}
         assert settings["USER_AGENT"].endswith("(+https://example.org/crawler)")
+
+    def test_autothrottle_leaves_a_configured_delay_alone(self) -> None:
+        slots = {"h.example": {"delay": 2.0}, "c.example": {"concurrency": 1}}
+        middleware = ConfiguredDelayMiddleware.from_crawler(
+            get_crawler(settings_dict={"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_SLOTS": slots})
+        )
+        slow, other = Request("https://h.example/a"), Request("https://c.example/a")
+        middleware.process_request(slow)
+        middleware.process_request(other)
+        assert slow.meta["autothrottle_dont_adjust_delay"] is True
+        assert "autothrottle_dont_adjust_delay" not in other.meta
+        for off in (
+            {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_SLOTS": slots},
+            {"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_SLOTS": {"c.example": {"concurrency": 1}}},
+        ):
+            with pytest.raises(NotConfigured):
+                ConfiguredDelayMiddleware.from_crawler(get_crawler(settings_dict=off))
+
+    def test_scrapy_internals_are_reached_only_where_waived(self) -> None:
+        """Public Scrapy seams only (issue 12, item 4); one waiver: the Retry-After slot pause."""
+        private = re.compile(r"\._retry\(|_response_downloaded|per_slot_settings|downloader\.slots")
+        uses = [
+            f"{path.relative_to(REPO)}:{number}"
+            for package in ("spiders", "pipelines")
+            for path in sorted((REPO / package).rglob("*.py"))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if private.search(line)
+        ]
+        assert len(uses) == 1 and uses[0].startswith("spiders/politeness.py:"), uses
