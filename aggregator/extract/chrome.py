@@ -55,6 +55,34 @@ FIGURE_SELECTORS: tuple[str, ...] = ("figure", ".wp-caption", ".tr-caption-conta
 # blocks of an article: one of these holding a paragraph of prose is kept.
 PROSE_KEPT_SELECTORS: tuple[str, ...] = (".widget",)
 
+# WordPress.com and Jetpack widgets: chrome on any page they appear on, so they are
+# removed from a page read whole too (a share box once leaked "Share this:" there).
+PLATFORM_WIDGET_SELECTORS: tuple[str, ...] = (
+    "#jp-post-flair",
+    ".sharedaddy",
+    ".sd-sharing-enabled",
+    ".sd-block",
+    ".sd-like",
+    ".jetpack-likes-widget-wrapper",
+    "#likes-other-gravatars",
+    ".likes-other-gravatars",
+    ".wpcnt",
+    ".wpa",
+    ".wpa-about",
+    "#jp-relatedposts",
+    ".jp-relatedposts",
+    "#bit",
+    ".bit",
+    "#actionbar",
+    ".actnbr-container",
+    "#wpcom-follow-bubbles",
+    ".wpcom-follow-bubbles",
+    ".post-likes-widget-placeholder",
+    ".jetpack-subscribe",
+    ".wp-block-jetpack-subscriptions",
+    ".jp-sharing-input-touch",
+)
+
 CHROME_SELECTORS: tuple[str, ...] = (
     # Never article text.
     "script",
@@ -93,30 +121,7 @@ CHROME_SELECTORS: tuple[str, ...] = (
     ".element-invisible",
     ".breadcrumbs",
     ".breadcrumb",
-    # WordPress.com / Jetpack.
-    "#jp-post-flair",
-    ".sharedaddy",
-    ".sd-sharing-enabled",
-    ".sd-block",
-    ".sd-like",
-    ".jetpack-likes-widget-wrapper",
-    "#likes-other-gravatars",
-    ".likes-other-gravatars",
-    ".wpcnt",
-    ".wpa",
-    ".wpa-about",
-    "#jp-relatedposts",
-    ".jp-relatedposts",
-    "#bit",
-    ".bit",
-    "#actionbar",
-    ".actnbr-container",
-    "#wpcom-follow-bubbles",
-    ".wpcom-follow-bubbles",
-    ".post-likes-widget-placeholder",
-    ".jetpack-subscribe",
-    ".wp-block-jetpack-subscriptions",
-    ".jp-sharing-input-touch",
+    *PLATFORM_WIDGET_SELECTORS,
     # WordPress themes: comments, post meta and navigation.
     "#comments",
     ".comments-area",

@@ -18,6 +18,7 @@ from aggregator.extract.chrome import (
     CONTENT_SELECTORS,
     FIGURE_SELECTORS,
     LEAD_SELECTORS,
+    PLATFORM_WIDGET_SELECTORS,
     PROSE_KEPT_SELECTORS,
 )
 from aggregator.extract.selectors import SelectorSet
@@ -37,6 +38,7 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]
 _CONTENT = SelectorSet(CONTENT_SELECTORS)
 _LEAD = SelectorSet(LEAD_SELECTORS)
 _CHROME = SelectorSet(CHROME_SELECTORS)
+_WIDGETS = SelectorSet(PLATFORM_WIDGET_SELECTORS)
 _PROSE_KEPT = SelectorSet(PROSE_KEPT_SELECTORS)
 _PROSE_WORDS = 30  # a paragraph this long is writing, not a widget's label or teaser
 _FIGURES = SelectorSet(FIGURE_SELECTORS)
@@ -128,6 +130,14 @@ def remove_chrome(root: html.HtmlElement) -> None:
         if _PROSE_KEPT.matches(element) and _has_prose(element):
             continue
         element.drop_tree()
+
+
+def remove_widgets(root: html.HtmlElement) -> None:
+    """Drop the platform widgets (Jetpack share, like, follow, related posts) from a page
+    read whole: unlike a sidebar or a header, they are never article text anywhere."""
+    for element in list(_WIDGETS.select(root)):
+        if element is not root and element.getparent() is not None:
+            element.drop_tree()
 
 
 def _has_prose(element: html.HtmlElement) -> bool:

@@ -19,7 +19,13 @@ from aggregator.extract.article import Article, Extraction
 from aggregator.extract.attribution import split_credit, take_credit
 from aggregator.extract.bodies import parse_html, sniff
 from aggregator.extract.chrome import CHROME_LINES, COMMENT_SECTION_STARTS
-from aggregator.extract.content import as_document, find_content, remove_chrome, visible_words
+from aggregator.extract.content import (
+    as_document,
+    find_content,
+    remove_chrome,
+    remove_widgets,
+    visible_words,
+)
 from aggregator.extract.dates import find_dates
 from aggregator.extract.jsonld import JsonLd
 from aggregator.extract.metadata import read_metadata
@@ -89,6 +95,8 @@ def _extract_article(
     content = find_content(tree)
     if content.known:
         remove_chrome(content.root)
+    else:
+        remove_widgets(tree)
     attribution = take_credit(content.root) if content.known else None
     document = as_document(content.root) if content.known else content.root
     paragraphs = _clean_lines(
