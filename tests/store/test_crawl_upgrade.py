@@ -29,10 +29,10 @@ def test_a_crawl_upgrades_a_first_schema_store_in_place(db_url: str) -> None:
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
         urls = [url for (url,) in connection.execute("select url from articles order by id")]
         found = connection.execute(
-            "select rowid from articles_fts where articles_fts match 'tumen OR shenyang'"
+            "select rowid from articles_fts where articles_fts match 'tumen OR kirkpatrick'"
         ).fetchall()
         expected = connection.execute(
-            "select id from articles where text like '%tumen%' or text like '%shenyang%'"
+            "select id from articles where text like '%tumen%' or text like '%kirkpatrick%'"
         ).fetchall()
     assert urls[:2] == ["http://cfr.test/railroad/", "http://htw.test/railroad/"]
     assert len(urls) == 13
