@@ -72,7 +72,8 @@ _DATE_WORDS = frozenset(
     ]
 )
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|posted by|written by|submitted by|von|par)\s+", re.I)
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
+# What sites put between a headline and their name ("Title | Site", "Title - Site").
+TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
 _SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")
 # The headline, most to least specific (the <title> without the site name comes last).
 _TITLE_XPATHS = tuple(
@@ -193,7 +194,7 @@ def _title(tree: html.HtmlElement, site_name: str | None, ld: JsonLd) -> str | N
 
 
 def _strip_site(title: str, site_name: str | None) -> str | None:
-    parts = _TITLE_SEPARATORS.split(title)
+    parts = TITLE_SEPARATORS.split(title)
     if site_name and len(parts) > 1:
         parts = [p for p in parts if p.strip() != site_name]
     return parts[0].strip() if parts and parts[0].strip() else None

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree, html
 
 from aggregator.extract.jsonld import JsonLd, is_article_item
+from aggregator.extract.metadata import TITLE_SEPARATORS
 
 ARTICLE = "article"
 LISTING = "listing"
@@ -77,7 +78,6 @@ _NOT_FOUND_TEXT = re.compile(
     r"|seite nicht gefunden|fehler 404|page introuvable|erreur 404|página no encontrada$",
     re.IGNORECASE,
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
 _STATUS_MESSAGES = etree.XPath(
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' status-msg-body ')]"
 )
@@ -200,7 +200,7 @@ def _listing_url_kind(path: str) -> str | None:
 def _error_text(tree: html.HtmlElement) -> str | None:
     """The error message a soft 404 prints in its title, first heading or status box."""
     title = " ".join(tree.xpath("string(//title)").split())
-    for part in _TITLE_SEPARATORS.split(title) if title else ():
+    for part in TITLE_SEPARATORS.split(title) if title else ():
         if _NOT_FOUND_TEXT.fullmatch(part.strip()):
             return f"title {title!r}"
     for element in [*_FIRST_H1(tree), *_STATUS_MESSAGES(tree)]:
