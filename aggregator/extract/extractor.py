@@ -81,8 +81,9 @@ def extract_article(
 ) -> Article | None:
     """The article a page carries, or None when the page is not an article.
 
-    >>> article = extract_article(open("page.html").read(), "https://example.org/post/")  # doctest: +SKIP
-    >>> article.title, article.published, article.attribution
+    >>> tag_archive = '<html><body class="archive tag"><p>Posts tagged "north korea"</p></body></html>'
+    >>> extract_article(tag_archive, "https://example.org/tag/north-korea/") is None
+    True
     """
     return extract_page(html_text, url, options).article
 
