@@ -52,7 +52,7 @@ from extraction_metrics import (
     text_scores,
 )
 
-from aggregator.extract import ExtractOptions, extract_page
+from aggregator.extract import Article, ExtractOptions, extract_page
 from aggregator.extract.chrome import LEAK_PHRASES
 
 OURS = "ours"
@@ -105,7 +105,7 @@ def _options(page: Page) -> ExtractOptions:
     return ExtractOptions(timezone=page.zone) if page.zone else ExtractOptions()
 
 
-def _from_article(article, page: Page) -> Outcome:  # type: ignore[no-untyped-def]
+def _from_article(article: Article | None, page: Page) -> Outcome:
     if article is None:
         return Outcome()
     day = None
@@ -171,24 +171,20 @@ def run_corpus(pages: list[Page], passes: int) -> dict[str, Tally]:
 
 
 def text_table(pages: list[Page], tallies: dict[str, Tally]) -> None:
+    """F1 (P/R) overall and per page type, five columns to a block."""
     types = sorted(Counter(p.page_type for p in pages).items(), key=lambda kv: -kv[1])
     groups = [("all", pages)] + [(t, [p for p in pages if p.page_type == t]) for t, _ in types]
-    print(f"{'text: 4-gram F1 (P/R)':<36}" + "".join(f"{g:>22}" for g, _ in groups[:5]))
-    print(f"{'pages':<36}" + "".join(f"{len(ps):>22}" for _, ps in groups[:5]))
-    for name, tally in tallies.items():
-        cells = []
-        for _, group in groups[:5]:
-            s = _summary(group, tally)
-            cells.append(f"{s.f1:.3f} ({s.precision:.3f}/{s.recall:.3f})")
-        print(f"{name:<36}" + "".join(f"{c:>22}" for c in cells))
-    if len(groups) > 5:
-        print(f"\n{'text: 4-gram F1 (P/R)':<36}" + "".join(f"{g:>22}" for g, _ in groups[5:]))
-        print(f"{'pages':<36}" + "".join(f"{len(ps):>22}" for _, ps in groups[5:]))
+    for start in range(0, len(groups), 5):
+        block = groups[start : start + 5]
+        print(
+            ("\n" if start else "")
+            + f"{'text: 4-gram F1 (P/R)':<36}"
+            + "".join(f"{g:>22}" for g, _ in block)
+        )
+        print(f"{'pages':<36}" + "".join(f"{len(ps):>22}" for _, ps in block))
         for name, tally in tallies.items():
-            cells = []
-            for _, group in groups[5:]:
-                s = _summary(group, tally)
-                cells.append(f"{s.f1:.3f} ({s.precision:.3f}/{s.recall:.3f})")
+            summaries = [_summary(group, tally) for _, group in block]
+            cells = [f"{s.f1:.3f} ({s.precision:.3f}/{s.recall:.3f})" for s in summaries]
             print(f"{name:<36}" + "".join(f"{c:>22}" for c in cells))
 
 
