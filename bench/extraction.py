@@ -243,33 +243,22 @@ def page_kind_report(pages: list[Page], tallies: dict[str, Tally]) -> None:
 
 
 def metadata_table(pages: list[Page], tallies: dict[str, Tally]) -> None:
+    """Title, author and day right / wrong / missing on the article pages."""
     articles = [p for p in pages if p.page_type == "article"]
     print(f"\nmetadata on {len(articles)} article pages: right / wrong / missing")
-    judges = (
-        ("title", judge_title, lambda p: p.title),
-        ("author", judge_author, lambda p: p.author),
-        ("date", judge_day, lambda p: p.day),
-    )
-    header = f"{'':<36}" + "".join(f"{field_name:>20}" for field_name, _, _ in judges)
+    judges = (("title", judge_title), ("author", judge_author), ("day", judge_day))
+    header = f"{'':<36}" + "".join(f"{label:>20}" for label, _ in judges)
     print(header)
     print("-" * len(header))
-    for name in (OURS, BASELINE):
+    for name, label in ((OURS, OURS), (BASELINE, "trafilatura extract_metadata")):
         cells = []
-        for field_name, judge, truth in judges:
+        for attribute, judge in judges:
+            outcomes = tallies[name].outcomes
             counts = Counter(
-                judge(
-                    getattr(
-                        tallies[name].outcomes[p.id], field_name if field_name != "date" else "day"
-                    ),
-                    truth(p),
-                )
-                for p in articles
+                judge(getattr(outcomes[p.id], attribute), getattr(p, attribute)) for p in articles
             )
             cells.append(f"{counts['right']:>6} /{counts['wrong']:>4} /{counts['missing']:>4}")
-        print(
-            f"{name if name != BASELINE else 'trafilatura extract_metadata':<36}"
-            + "".join(f"{c:>20}" for c in cells)
-        )
+        print(f"{label:<36}" + "".join(f"{c:>20}" for c in cells))
 
 
 def main() -> None:
