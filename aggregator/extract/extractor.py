@@ -164,7 +164,13 @@ def _bare_extraction(
 
 
 def _clean_lines(text: str, options: ExtractOptions, known: bool = True) -> list[str]:
-    """The text-level safety net: stop at a comment section, drop known chrome lines."""
+    """The text-level safety net: drop known chrome lines; in a known container, stop at a
+    comment section.
+
+    On a page read whole, trafilatura has already left the comments out by their
+    markup, and a "76 Replies" line there heads a forum's thread, which is the
+    page's content (on wcxb-dev, cutting there too cost forum pages their text).
+    """
     kept = []
     for raw in text.splitlines():
         line = raw.strip()
