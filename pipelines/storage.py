@@ -27,7 +27,7 @@ from aggregator.runs import finish_run, start_run
 from aggregator.store import Store
 from aggregator.store.engine import store_failure
 from aggregator.store.lock import crawl_lock
-from spiders.fatal import stop_crawl, stopped
+from spiders.fatal import stop_crawl, stop_if_store_failed, stopped
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,8 @@ class StoragePipeline:
         try:
             state.record(item.outlet.key, item.state_url, fetched)
         except SQLAlchemyError as exc:
-            if not stopped(self.crawler):  # the store failed: said once, by the crawl's stop
+            # A full disk met here first stops the crawl like anywhere else (one line, exit 3).
+            if not stop_if_store_failed(self.crawler, exc) and not stopped(self.crawler):
                 logger.error("cannot record the drop of %s: %s", item.url, exc)
 
     def close_spider(self) -> None:
