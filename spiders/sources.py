@@ -187,7 +187,6 @@ class SourcesMixin:
         requests, news = self.fetch_all(
             outlet, self._recent(outlet, found), response.meta["source"]
         )
-        self.source_listed(outlet, response)
         yield from requests
         total = _int(response.headers.get("X-WP-TotalPages"))
         limit = self.config.max_api_pages
@@ -221,7 +220,6 @@ class SourcesMixin:
         requests, news = self.fetch_all(
             outlet, self._recent(outlet, found), response.meta["source"]
         )
-        self.source_listed(outlet, response)
         yield from requests
         page = response.meta["page"]
         limit = self.config.max_feed_pages
@@ -257,7 +255,6 @@ class SourcesMixin:
             if not e.is_sitemap
         ]
         requests, _ = self.fetch_all(outlet, self._recent(outlet, found), response.url)
-        self.source_listed(outlet, response)
         yield from requests
 
     def _child_sitemaps(
@@ -305,37 +302,25 @@ class SourcesMixin:
     # Shared
 
     def source_read(self, outlet: Outlet, response: Response) -> bool:
-        """Record the source's answer; False when it was a 304 (nothing changed, nothing to read).
-
-        Its validators (ETag, Last-Modified) wait for ``source_listed``: kept before
-        its entries are queued, a crawl stopped in between (a full disk, a kill)
-        would get a 304 next run and never queue them (issue 11: posts were lost so).
-        """
+        """Record the source's answer; False when it was a 304 (nothing changed, nothing to read)."""
         self.count(outlet, "sources")
         url = response.meta["state_url"]
         self.awaiting.discard(url)
         if response.status == 304:
             self.not_modified(outlet, response)
             return False
-        self._record_source(outlet, response, validators=False)
-        return True
-
-    def source_listed(self, outlet: Outlet, response: Response) -> None:
-        """The source's entries are queued: its validators may now make the next read conditional."""
-        self._record_source(outlet, response, validators=True)
-
-    def _record_source(self, outlet: Outlet, response: Response, validators: bool) -> None:
         self.state.record(
             outlet.key,
-            response.meta["state_url"],
+            url,
             Fetched(
                 cs.READ,
                 kind=response.meta["kind"],
                 http_status=response.status,
-                etag=header(response, "ETag") if validators else None,
-                last_modified=header(response, "Last-Modified") if validators else None,
+                etag=header(response, "ETag"),
+                last_modified=header(response, "Last-Modified"),
             ),
         )
+        return True
 
     def source_failed(self, outlet: Outlet, response: Response, exc: DiscoveryError) -> None:
         self.fault(outlet, exc.kind, response.url, str(exc))

@@ -73,4 +73,5 @@ def test_a_stopped_run_resumes_without_duplicates(tmp_path: Path, stop: signal.S
     fetched = Counter(p for p in site.requested("/wp/20"))
     assert not set(fetched) & before, "what the stopped run stored is not fetched again"
     assert set(fetched.values()) == {1}, fetched
-    assert rows(db_url, "select count(*) from crawl_state where status = 'queued'") == [(0,)]
+    left = rows(db_url, "select url, kind, found_via from crawl_state where status = 'queued'")
+    assert left == [], "nothing is left queued"
