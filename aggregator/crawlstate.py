@@ -16,11 +16,10 @@ The next run requests the ``queued`` ones first.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -165,20 +164,40 @@ def _changed_since(lastmod: datetime | None, known: UrlState) -> bool:
     return seen is None or lastmod > seen
 
 
-class CrawlState:
-    """The crawl state of some outlets, loaded once per run and written through to the store.
+class StateWrites(Protocol):
+    """Where the crawl state's changes go: the store at once, or the crawl's store writer."""
 
-    The spider (on the reactor thread) and the storage pipeline (on its writer
-    thread) both use it, so every access to the URL table holds ``_lock``.
+    def write(self, outlet: str, inserts: list[UrlState], updates: list[UrlState]) -> None: ...
+
+
+class DirectWrites:
+    """Each change in a transaction of its own, now: for commands and tests, not a crawl."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def write(self, outlet: str, inserts: list[UrlState], updates: list[UrlState]) -> None:
+        with self.store.session() as session, session.begin():
+            write_states(session, outlet, inserts, updates)
+
+
+class CrawlState:
+    """The crawl state of some outlets, loaded once per run; changes go to ``writes``.
+
+    A crawl reads it from memory and hands every change, as a snapshot, to one
+    ordered writer (``aggregator.storewriter``): what the store ends up with is
+    always a prefix of what the crawl decided, in the order it decided it, so a
+    source is never recorded as read before the entries it listed are queued.
     """
 
-    def __init__(self, store: Store, urls: dict[str, dict[str, UrlState]]) -> None:
-        self.store = store
+    def __init__(self, urls: dict[str, dict[str, UrlState]], writes: StateWrites) -> None:
         self.urls = urls
-        self._lock = threading.RLock()
+        self.writes = writes
 
     @classmethod
-    def load(cls, store: Store, outlets: Iterable[str]) -> CrawlState:
+    def load(
+        cls, store: Store, outlets: Iterable[str], writes: StateWrites | None = None
+    ) -> CrawlState:
         keys = list(outlets)
         urls: dict[str, dict[str, UrlState]] = {key: {} for key in keys}
         with store.session() as session:
@@ -186,25 +205,32 @@ class CrawlState:
                 urls[row.outlet][row.url] = UrlState(
                     url=row.url, **{name: getattr(row, name) for name in _COLUMNS}
                 )
-        return cls(store, urls)
+        return cls(urls, writes or DirectWrites(store))
 
     def get(self, outlet: str, url: str) -> UrlState | None:
-        with self._lock:
-            return self.urls.get(outlet, {}).get(url)
+        return self.urls.get(outlet, {}).get(url)
 
     def queued(self, outlet: str) -> list[UrlState]:
         """URLs a previous run decided to fetch but never finished: resumed first."""
-        with self._lock:
-            return [s for s in self.urls.get(outlet, {}).values() if s.status == QUEUED]
+        return [s for s in self.urls.get(outlet, {}).values() if s.status == QUEUED]
+
+    def unfinished(self, outlet: str) -> list[UrlState]:
+        """The queued URLs, and the pages that failed for a reason that may pass (a timeout, a
+        server error, a store or worker failure): both are fetched first. A failed page is
+        not waited for until a source lists it again: an unchanged feed answers 304."""
+        return [
+            s
+            for s in self.urls.get(outlet, {}).values()
+            if s.status == QUEUED or (s.status == ERROR and s.kind in (PAGE, ARTICLE))
+        ]
 
     def rereads(self, outlet: str) -> list[UrlState]:
         """Listing pages read before (first archive pages are re-read every run)."""
-        with self._lock:
-            return [
-                s
-                for s in self.urls.get(outlet, {}).values()
-                if s.kind == LISTING and s.status != QUEUED and not refused(s)
-            ]
+        return [
+            s
+            for s in self.urls.get(outlet, {}).values()
+            if s.kind == LISTING and s.status != QUEUED and not refused(s)
+        ]
 
     def conditional_headers(self, outlet: str, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since for a page read before.
@@ -223,78 +249,75 @@ class CrawlState:
         return headers
 
     def queue(self, outlet: str, found: Sequence[Found]) -> None:
-        """Record URLs about to be requested as ``queued``, in one transaction.
+        """Record URLs about to be requested as ``queued``.
 
         A URL already known keeps how it was first found; a newer lastmod is kept.
         """
         now = datetime.now(UTC)
         new, changed = [], []
-        with self._lock:
-            table = self.urls.setdefault(outlet, {})
-            for item in found:
-                known = table.get(item.url)
-                if known is None:
-                    known = UrlState(
-                        url=item.url,
-                        kind=item.kind,
-                        found_via=item.found_via,
-                        status=QUEUED,
-                        first_seen=now,
-                        lastmod=item.lastmod,
-                        published=item.published,
-                    )
-                    table[item.url] = known
-                    new.append(replace(known))
-                else:
-                    known.status = QUEUED
-                    _credit(known, item)
-                    changed.append(replace(known))
-        if new or changed:  # written from snapshots, outside the lock (see ``record``)
-            with self.store.session() as session, session.begin():
-                _insert(session, outlet, new)
-                _update(session, outlet, changed)
+        table = self.urls.setdefault(outlet, {})
+        for item in found:
+            known = table.get(item.url)
+            if known is None:
+                known = UrlState(
+                    url=item.url,
+                    kind=item.kind,
+                    found_via=item.found_via,
+                    status=QUEUED,
+                    first_seen=now,
+                    lastmod=item.lastmod,
+                    published=item.published,
+                )
+                table[item.url] = known
+                new.append(replace(known))
+            else:
+                known.status = QUEUED
+                _credit(known, item)
+                changed.append(replace(known))
+        if new or changed:
+            self.writes.write(outlet, new, changed)
 
     def note(self, outlet: str, found: Sequence[Found]) -> None:
         """Credit known URLs to a more direct source, and keep the newest date one gives."""
-        with self._lock:
-            table = self.urls.get(outlet, {})
-            changed = [
-                replace(table[f.url]) for f in found if f.url in table and _credit(table[f.url], f)
-            ]
+        table = self.urls.get(outlet, {})
+        changed = [
+            replace(table[f.url]) for f in found if f.url in table and _credit(table[f.url], f)
+        ]
         if changed:
-            with self.store.session() as session, session.begin():
-                _update(session, outlet, changed)
+            self.writes.write(outlet, [], changed)
 
-    def record(
-        self, outlet: str, url: str, fetched: Fetched, session: Session | None = None
-    ) -> None:
-        """Write what came back for ``url`` (in ``session``'s transaction when given).
+    def record(self, outlet: str, url: str, fetched: Fetched) -> None:
+        """Write what came back for ``url``."""
+        snapshot, inserting = self.apply(outlet, url, fetched)
+        self.writes.write(outlet, [snapshot] if inserting else [], [] if inserting else [snapshot])
 
-        The lock covers the in-memory table only: the storage pipeline calls this
-        inside a transaction that already holds the database's write lock, so
-        holding ``_lock`` while waiting for the database could deadlock the two
-        threads. Rows are written from snapshots taken under the lock.
+    def apply(self, outlet: str, url: str, fetched: Fetched) -> tuple[UrlState, bool]:
+        """Apply ``fetched`` in memory only; the row's snapshot, and whether it is new.
+
+        For a caller that writes the row itself, in the transaction of what it
+        records (an article and its URL's ``stored``, or neither).
         """
-        with self._lock:
-            table = self.urls.setdefault(outlet, {})
-            known = table.get(url)
-            inserting = known is None
-            if known is None:
-                known = table[url] = UrlState(
-                    url=url,
-                    kind=fetched.kind or PAGE,
-                    found_via=LINK,
-                    status=QUEUED,
-                    first_seen=fetched.at,
-                )
-            _apply(known, fetched)
-            snapshot = replace(known)
-        write = _insert if inserting else _update
-        if session is not None:
-            write(session, outlet, [snapshot])
-            return
-        with self.store.session() as own, own.begin():
-            write(own, outlet, [snapshot])
+        table = self.urls.setdefault(outlet, {})
+        known = table.get(url)
+        inserting = known is None
+        if known is None:
+            known = table[url] = UrlState(
+                url=url,
+                kind=fetched.kind or PAGE,
+                found_via=LINK,
+                status=QUEUED,
+                first_seen=fetched.at,
+            )
+        _apply(known, fetched)
+        return replace(known), inserting
+
+
+def write_states(
+    session: Session, outlet: str, inserts: list[UrlState], updates: list[UrlState]
+) -> None:
+    """Write crawl-state snapshots in ``session``'s transaction."""
+    _insert(session, outlet, inserts)
+    _update(session, outlet, updates)
 
 
 def _credit(known: UrlState, found: Found) -> bool:

@@ -17,7 +17,8 @@ AggregatorError                 base class; exit 1
 │   └── StoreLockedError        another crawl holds the store's lock; exit 5
 ├── NothingFetchedError         a crawl fetched no page at all; exit 4
 ├── OutletsFailedError          a crawl fetched nothing from some outlets; exit 6
-└── WorkersDiedError            extraction workers kept dying, the crawl stopped; exit 7
+├── WorkersDiedError            extraction workers kept dying, the crawl stopped; exit 7
+└── WriterDiedError             the crawl's store writer process died, the crawl stopped; exit 8
 
 Not an exception: a crawl stopped by Ctrl-C or SIGTERM exits ``EXIT_INTERRUPTED``
 (130) with a notice, not an error; the next run resumes. Usage errors (a bad
@@ -141,6 +142,13 @@ class WorkersDiedError(AggregatorError):
     exit_code = 7
 
 
+class WriterDiedError(AggregatorError):
+    """The crawl's store writer process died (killed, out of memory): the crawl stopped, and
+    what the writer had not committed is fetched again by the next run."""
+
+    exit_code = 8
+
+
 __all__ = [
     "EXIT_INTERRUPTED",
     "AggregatorError",
@@ -160,4 +168,5 @@ __all__ = [
     "UnknownStoryError",
     "UnsetVariableError",
     "WorkersDiedError",
+    "WriterDiedError",
 ]

@@ -28,9 +28,11 @@ CONCURRENT_ITEMS = 8
 
 ITEM_PIPELINES = {
     "pipelines.extraction.ExtractionPipeline": 100,
-    "pipelines.dedup.DedupPipeline": 200,
     "pipelines.storage.StoragePipeline": 300,
 }
+# The one owner of the crawl's store: lock, crawl state, run row, and the store writer
+# process that makes every write (dedup and story assignment included) off the event loop.
+EXTENSIONS = {"spiders.crawlrun.CrawlRun": 0}
 
 # Polite by default (issue 5): robots.txt, AutoThrottle (hosts whose outlet sets a delay keep
 # it), modest concurrency per site, Retry-After honoured on 429 and 503.
@@ -40,8 +42,6 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-# A store that fails in a spider callback (disk full) stops the crawl (issue 11, item 6).
-SPIDER_MIDDLEWARES = {"spiders.fatal.StoreFailureMiddleware": 60}
 DOWNLOADER_MIDDLEWARES = {
     # What may be fetched (issue 11): every request and redirect hop, before robots.txt (100).
     "spiders.scope.ScopeMiddleware": 40,

@@ -29,6 +29,8 @@ from aggregator.errors import WorkersDiedError
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_PR_SET_NAME = 15
+EXTRACT_PROCESS_NAME = b"agg-extract"  # what ps and top show (15 bytes at most)
 _WATCHDOG_SECONDS = 1.0
 
 
@@ -74,18 +76,23 @@ class WorkerPool:
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the crawl process has threads (the store, Twisted's pool).
-        return ProcessPoolExecutor(
+        executor = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(os.getpid(),),
+            initializer=init_worker,
+            initargs=(os.getpid(), EXTRACT_PROCESS_NAME),
         )
+        for _ in range(self.workers):  # all started now (one per call), while robots.txt loads
+            executor.submit(os.getpid)
+        return executor
 
 
-def _init_worker(parent: int) -> None:
+def init_worker(parent: int, name: bytes) -> None:
     """Ctrl-C reaches the whole process group: the crawl shuts down gracefully, workers
-    carry on with what they hold. A dead parent, though, takes its workers with it."""
+    carry on with what they hold. A dead parent, though, takes its workers with it.
+    ``name`` tells an operator (and the fault tests) which of a crawl's processes is which."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _prctl(_PR_SET_NAME, ctypes.c_char_p(name[:15]))
     if not _die_with_parent():
         threading.Thread(target=_watch, args=(parent,), daemon=True, name="watchdog").start()
     if os.getppid() != parent:  # the parent died before the kernel was asked to tell us
@@ -94,11 +101,16 @@ def _init_worker(parent: int) -> None:
 
 def _die_with_parent() -> bool:
     """Ask Linux to SIGKILL this process when its parent dies; False where that is not possible."""
+    return _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _prctl(option: int, value: object) -> bool:
+    """Linux's prctl(2); False where there is none or it fails."""
     if not sys.platform.startswith("linux"):
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        return bool(libc.prctl(option, value, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
 

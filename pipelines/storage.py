@@ -1,116 +1,78 @@
-"""StoragePipeline: one transaction per article (article, fingerprint, links, stories, crawl state);
-a run row per crawl; dropped pages recorded in the crawl state with their reason.
+"""StoragePipeline: each extracted article goes to the crawl's store writer, which fingerprints
+it, assigns its story and stores it with its URLs' crawl state in one transaction; dropped
+pages are recorded in the crawl state with their reason.
 
-A store that cannot be written at all (a full disk, a read-only file, a lost
-connection) stops the crawl with exit 3 (issue 11, item 6); pages that failed
-for the crawler's own reasons are recorded as errors, retried by the next run.
+The writer is a process of its own (``aggregator.storewriter``, owned by
+``spiders.crawlrun.CrawlRun``): nothing here touches the database. A store that
+cannot be written (a full disk, a read-only file, a lost connection) stops the
+crawl with exit 3, a writer that died with exit 8 (issue 11, item 6; issue 12,
+item 3); pages that failed for the crawler's own reasons are recorded as
+errors, retried by the next run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
-from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import crawlstate as cs
 from aggregator.crawlstate import CrawlState, Fetched
-from aggregator.dedup import DedupConfig
-from aggregator.ingest import SaveResult, save_article, text_hash
+from aggregator.errors import StoreError, WriterDiedError
+from aggregator.ingest import text_hash
 from aggregator.page import PageItem
-from aggregator.runs import finish_run, start_run
-from aggregator.store import Store
-from aggregator.store.engine import store_failure
-from aggregator.store.lock import crawl_lock
-from spiders.fatal import stop_crawl, stop_if_store_failed, stopped
+from aggregator.storewriter import ArticleWrite, StoreWriter
+from spiders.crawlrun import CrawlRun
+from spiders.fatal import stop_crawl
 
 logger = logging.getLogger(__name__)
 
 # Drops that are the crawler's fault, not the page's: recorded as errors, so the next run retries.
-RETRIED = frozenset({"store_error", "worker_died"})
+RETRIED = frozenset({"store_error", "worker_died", "dedup_error"})
 
 
 class StoragePipeline:
-    def __init__(self, db_url: str, config: DedupConfig, crawler: Any) -> None:
-        self.db_url = db_url
-        self.config = config
+    def __init__(self, state: CrawlState, writer: StoreWriter, crawler: Any) -> None:
+        self.state = state
+        self.writer = writer
         self.crawler = crawler
-        self.store: Store | None = None
-        self.run_id: int | None = None
-        self.writer: ThreadPoolExecutor | None = None
-        self.lock: ExitStack | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
-        settings = crawler.settings
-        pipeline = cls(settings.get("AGGREGATOR_DB"), DedupConfig.from_settings(settings), crawler)
-        # The run row is finished on spider_closed, the first moment the finish reason is known.
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        run = CrawlRun.of(crawler)
+        pipeline = cls(run.state, run.writer, crawler)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
-    @property
-    def state(self) -> CrawlState | None:
-        return getattr(self.crawler.spider, "state", None)
-
-    def open_spider(self) -> None:
-        # One crawl writes to a store at a time, however it was started (aggregator crawl,
-        # scrapy crawl, Scrapyd); under `aggregator crawl` this nests in the CLI's hold.
-        self.lock = ExitStack()
-        wait = self.crawler.settings.getfloat("AGGREGATOR_LOCK_WAIT")
-        self.lock.enter_context(crawl_lock(self.db_url, wait=wait))
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
-        self.store = Store(self.db_url)
-        self.run_id = start_run(self.store, getattr(self.crawler.spider, "outlets", {}))
-
     async def process_item(self, item: PageItem) -> PageItem:
-        """Store the article in the writer thread: the reactor goes on fetching meanwhile.
-
-        One writer thread keeps the store's writes in order, one transaction each.
-        """
-        assert self.writer is not None
+        """Hand the article to the writer and wait for its transaction: the reactor goes on
+        fetching meanwhile, and a page's item holds its place in Scrapy's scraper until then."""
+        assert item.article is not None
         stats = self.crawler.stats
+        write = ArticleWrite(item.outlet.key, item.article, item.fetched_at, self._stored(item))
         try:
-            result = await asyncio.wrap_future(self.writer.submit(self._save, item))
-        except SQLAlchemyError as exc:
-            stats.inc_value("aggregator/dropped/store_error")
-            failure = store_failure(exc)
-            if failure is not None:
-                stop_crawl(self.crawler, failure)
-            else:
-                logger.error("cannot store %s: %s", item.url, exc)
-            item.drop_reason = "store_error"
-            raise DropItem(f"store_error: {item.url}", log_level="INFO") from exc
+            result = await self.writer.store(write)
+        except (StoreError, WriterDiedError) as exc:
+            stop_crawl(self.crawler, exc)
+            self._drop(item, "store_error")
+        if result.error is not None:
+            logger.error("cannot store %s: %s", item.url, result.error)
+            self._drop(item, result.status)
         stats.inc_value(f"aggregator/articles/{result.status}")
         stats.inc_value(f"aggregator/outlet/{item.outlet.key}/articles_{result.status}")
         stats.inc_value("aggregator/stories/new", result.new_stories)
+        if result.linked:
+            stats.inc_value("aggregator/dedup/linked")
+        if result.relinked:
+            stats.inc_value("aggregator/dedup/relinked", result.relinked)
         return item
 
-    def _save(self, item: PageItem) -> SaveResult:
-        assert self.store is not None and item.article is not None and item.fingerprint is not None
-        with self.store.session() as session, session.begin():
-            result = save_article(
-                session,
-                item.outlet,
-                item.article,
-                item.fingerprint,
-                item.links,
-                self.config,
-                item.fetched_at,
-                sketch=item.sketch,
-            )
-            self._record(item, session)  # same transaction: stored and recorded, or neither
-        return result
-
-    def _record(self, item: PageItem, session: Any) -> None:
-        state = self.state
-        if state is None or item.article is None:
-            return
+    def _stored(self, item: PageItem) -> list[tuple[cs.UrlState, bool]]:
+        """The crawl-state rows saying the page's URLs (as queued, and as stored) are stored,
+        applied in memory now and written by the writer with the article."""
+        assert item.article is not None
         fetched = Fetched(
             cs.STORED,
             kind=cs.ARTICLE,
@@ -120,14 +82,17 @@ class StoragePipeline:
             content_hash=text_hash(item.article.text),
             at=item.fetched_at,
         )
-        key = item.outlet.key
-        for url in dict.fromkeys(u for u in (item.state_url, item.url) if u):
-            state.record(key, url, fetched, session)
+        urls = dict.fromkeys(u for u in (item.state_url, item.url) if u)
+        return [self.state.apply(item.outlet.key, url, fetched) for url in urls]
+
+    def _drop(self, item: PageItem, reason: str) -> NoReturn:
+        item.drop_reason = reason
+        self.crawler.stats.inc_value(f"aggregator/dropped/{reason}")
+        raise DropItem(f"{reason}: {item.url}", log_level="INFO")
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any) -> None:
         """A dropped page is done with: its state says why, so the next run leaves it alone."""
-        state = self.state
-        if state is None or not isinstance(item, PageItem) or not item.state_url:
+        if not isinstance(item, PageItem) or not item.state_url:
             return
         reason = item.drop_reason or "dropped"
         fetched = Fetched(
@@ -139,28 +104,4 @@ class StoragePipeline:
             last_modified=item.header("Last-Modified"),
             at=item.fetched_at,
         )
-        try:
-            state.record(item.outlet.key, item.state_url, fetched)
-        except SQLAlchemyError as exc:
-            # A full disk met here first stops the crawl like anywhere else (one line, exit 3).
-            if not stop_if_store_failed(self.crawler, exc) and not stopped(self.crawler):
-                logger.error("cannot record the drop of %s: %s", item.url, exc)
-
-    def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.shutdown(wait=True)  # every article handed over is written
-            self.writer = None
-
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.store is not None:
-            assert self.run_id is not None, "the run row is written when the store opens"
-            try:
-                finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
-            except SQLAlchemyError as exc:  # the run row stays unfinished, as after a kill
-                if not stopped(self.crawler):
-                    logger.error("cannot record the end of the run: %s", exc)
-            self.store.close()
-            self.store = None
-        if self.lock is not None:
-            self.lock.close()
-            self.lock = None
+        self.state.record(item.outlet.key, item.state_url, fetched)

@@ -34,8 +34,8 @@ from aggregator.extract.bodies import parse_html
 from aggregator.faults import error_kind
 from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
-from aggregator.store import Store
 from aggregator.urls import normalize_url, should_follow
+from spiders.crawlrun import CrawlRun
 from spiders.fatal import stop_if_store_failed
 from spiders.headers import header
 from spiders.politeness import configure_politeness
@@ -84,19 +84,15 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         spider.sites = {key: site_for(o) for key, o in spider.outlets.items()}
         spider.refresh = spider.refresh or spider.config.refresh
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
-        # The spider's own store handle, for the crawl state; closed when the spider closes.
-        spider.state = CrawlState.load(Store(spider.config.db), spider.outlets)
         if settings.getbool("ROBOTSTXT_OBEY"):  # RobotsTxtMiddleware fetches robots.txt: listen
             crawler.signals.connect(spider.robots_answered, signal=signals.response_received)
         return spider
 
-    def closed(self, reason: str) -> None:
-        if self.state is not None:
-            self.state.store.close()
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Resumed URLs and the newest-first sources (REST API, feeds, sitemaps) first; archive
         pages once those sources' first pages are answered, so articles are credited to them."""
+        # The crawl state belongs to the crawl's owner, built after the spider (an extension).
+        self.state = CrawlRun.of(self.crawler).state
         for outlet in self.outlets.values():
             for request in self.resume(outlet):
                 yield request
@@ -130,7 +126,7 @@ class OutletSpider(SourcesMixin, scrapy.Spider):
         """What an earlier run queued but never finished (it was stopped or killed), first."""
         assert self.state is not None
         pages, requests = [], []
-        for known in self.state.queued(outlet.key):
+        for known in self.state.unfinished(outlet.key):
             if known.kind in _CALLBACKS:
                 callback = getattr(self, _CALLBACKS[known.kind])
                 source, page = self.source_page(outlet, known.kind, known.url)

@@ -24,8 +24,10 @@ from scrapy.utils.test import get_crawler
 
 from aggregator import defaults
 from aggregator.config import Outlet
+from aggregator.crawlstate import CrawlState
 from aggregator.demo import DEMO_SITE
 from aggregator.page import PageItem
+from aggregator.store import Store
 from pipelines.extraction import ExtractionPipeline
 from spiders.outlet import OutletSpider
 
@@ -59,8 +61,10 @@ def spider(tmp_path: Path, db_url: str) -> Iterator[OutletSpider]:
     )
     crawler.stats = MemoryStatsCollector(crawler)
     spider = OutletSpider.from_crawler(crawler, outlet="htw")
-    yield spider
-    spider.closed("finished")
+    # What the crawl's owner (spiders.crawlrun) hands the spider, with writes made at once.
+    with Store(db_url) as store:
+        spider.state = CrawlState.load(store, spider.outlets)
+        yield spider
 
 
 def respond(request: Request, path: str) -> HtmlResponse | XmlResponse:

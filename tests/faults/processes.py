@@ -21,8 +21,13 @@ def descendants(pid: int) -> set[int]:
 
 
 def workers(pid: int) -> set[int]:
-    """The extraction workers among ``pid``'s descendants (multiprocessing's spawned children)."""
-    return {p for p in descendants(pid) if b"spawn_main" in _cmdline(p)}
+    """The extraction workers among ``pid``'s descendants (they name themselves)."""
+    return {p for p in descendants(pid) if _name(p) == "agg-extract"}
+
+
+def writers(pid: int) -> set[int]:
+    """The store writer among ``pid``'s descendants (one per crawl)."""
+    return {p for p in descendants(pid) if _name(p) == "agg-writer"}
 
 
 def alive(pids: set[int]) -> set[int]:
@@ -39,8 +44,8 @@ def _fields(stat: Path) -> list[str]:
     return text[text.rfind(")") + 2 :].split()
 
 
-def _cmdline(pid: int) -> bytes:
+def _name(pid: int) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
-        return b""
+        return ""

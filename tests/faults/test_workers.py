@@ -1,4 +1,5 @@
-"""A dead extraction worker loses nothing; workers die with their crawl (issue 11, item 4).
+"""A dead extraction worker or store writer loses nothing; they die with their crawl (issue 11,
+item 4; issue 12, item 3).
 
 Crawls of a slow generated blog on 127.0.0.1, with a worker killed (kill -9)
 while the crawl runs: it is replaced and every post is stored; when it may not
@@ -26,7 +27,7 @@ from tests.crawl.support import (
 from tests.helpers import REPO, rows
 from tests.sites.generated import Server, WordPressSite
 
-from .processes import alive, descendants, workers
+from .processes import alive, descendants, workers, writers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 POSTS = 16
@@ -62,7 +63,7 @@ def _gone(pids: set[int]) -> set[int]:
 @pytest.fixture
 def blog(tmp_path: Path):
     site = WordPressSite(count=POSTS)
-    site.delay = 0.3  # slow article pages: the kill lands in the middle of the crawl
+    site.delay = 0.5  # slow article pages: the kill lands in the middle of the crawl
     with Server(site) as server:
         config = write_config(
             tmp_path / "outlets.toml", wp={"url": f"{server.url}/wp/", "platform": "wordpress"}
@@ -103,12 +104,34 @@ def test_workers_that_may_not_be_replaced_stop_the_crawl_and_the_next_run_retrie
     assert stored_paths(db_url, server) == {f"/wp{p.path}" for p in server.site.posts}
 
 
+def test_a_killed_store_writer_stops_the_crawl_and_the_next_run_stores_the_rest(blog) -> None:
+    server, config, db_url = blog
+    process = _start(config, db_url)
+    wait_for_articles(db_url, 3, process)
+    (writer,) = writers(process.pid)
+    os.kill(writer, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=240)
+    assert process.returncode == 8, stderr
+    assert stderr.strip().splitlines()[-1].startswith("error: the store writer process died")
+    assert "Traceback" not in stderr
+    before = stored_paths(db_url, server)
+    assert 3 <= len(before) < POSTS
+    assert rows(db_url, "select count(*) from crawl_state where status = 'stored'") == [
+        (len(before),)
+    ], "no page is marked stored that is not in the store"
+    server.site.delay = 0
+    result = crawl(config, db_url, "wp")
+    assert result.returncode == 0, result.stderr
+    assert stored_paths(db_url, server) == {f"/wp{p.path}" for p in server.site.posts}
+
+
 def test_kill_9_of_a_crawl_takes_its_workers_with_it(blog) -> None:
     _, config, db_url = blog
     process = _start(config, db_url)
     wait_for_articles(db_url, 2, process)
     left = descendants(process.pid)
     assert workers(process.pid), "the crawl extracts in worker processes"
+    assert writers(process.pid), "and stores in a writer process"
     process.kill()  # kill -9 of the crawl alone, not of its process group
     process.communicate(timeout=60)
     assert _gone(left) == set(), "processes of the killed crawl survived it"

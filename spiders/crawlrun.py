@@ -1,0 +1,85 @@
+"""CrawlRun: the one owner of a crawl's store, lock, crawl state, run row and store writer.
+
+Built once per crawl as a Scrapy extension (issue 12, item 2): it takes the
+store's lock once, opens the store once in the crawl process (to load the crawl
+state and write the run row before the crawl starts and after it ends), and
+starts the store writer process (``aggregator.storewriter``) that makes every
+write of the crawl in between, off the event loop. The storage pipeline gets it
+in its constructor; the spider, which Scrapy creates before its extensions,
+takes it when the crawl starts (``CrawlRun.of``).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from sqlalchemy.exc import SQLAlchemyError
+
+from aggregator.config import Outlet
+from aggregator.crawlstate import CrawlState
+from aggregator.dedup import DedupConfig
+from aggregator.runs import finish_run, start_run
+from aggregator.store import Store
+from aggregator.store.lock import crawl_lock
+from aggregator.storewriter import StoreWriter
+from spiders.fatal import stopped
+
+logger = logging.getLogger(__name__)
+
+WRITER_CPU = "aggregator/writer/cpu_seconds"  # the writer process's CPU time, for bench/crawl.py
+
+
+class CrawlRun:
+    def __init__(self, crawler: Any, db_url: str, outlets: dict[str, Outlet], lock_wait: float):
+        self.crawler = crawler
+        self._hold = ExitStack()
+        # One crawl writes to a store at a time, however it was started (aggregator crawl,
+        # scrapy crawl, Scrapyd); under `aggregator crawl` this nests in the CLI's hold.
+        self._hold.enter_context(crawl_lock(db_url, wait=lock_wait))
+        try:
+            self.store: Store = self._hold.enter_context(Store(db_url))
+            self.writer = StoreWriter(db_url, outlets, DedupConfig.from_settings(crawler.settings))
+            self.state = CrawlState.load(self.store, outlets, writes=self.writer)
+            self.run_id = start_run(self.store, outlets)
+        except BaseException:
+            self._hold.close()
+            raise
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlRun:
+        outlets = getattr(crawler.spider, "outlets", None)
+        if outlets is None:
+            raise NotConfigured("CrawlRun serves the outlet spider")
+        settings = crawler.settings
+        run = cls(
+            crawler,
+            settings.get("AGGREGATOR_DB"),
+            outlets,
+            settings.getfloat("AGGREGATOR_LOCK_WAIT"),
+        )
+        crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
+        return run
+
+    @classmethod
+    def of(cls, crawler: Any) -> CrawlRun:
+        run = crawler.get_extension(cls)
+        if run is None:
+            raise NotConfigured("the crawl runs without spiders.crawlrun.CrawlRun in EXTENSIONS")
+        return run
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        """Every write handed over is made, then the run row is finished and the lock let go."""
+        try:
+            cpu = await self.writer.close()
+            if cpu is not None:
+                self.crawler.stats.set_value(WRITER_CPU, round(cpu, 3))
+            finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
+        except SQLAlchemyError as exc:  # the run row stays unfinished, as after a kill
+            if not stopped(self.crawler):
+                logger.error("cannot record the end of the run: %s", exc)
+        finally:
+            self._hold.close()
