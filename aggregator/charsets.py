@@ -42,6 +42,8 @@ def decode_html(body: bytes, declared: str | None) -> tuple[str, str | None]:
     labels = [label for label in (declared, html_body_declared_encoding(body)) if label]
     known = list(dict.fromkeys(e for e in map(_known, labels) if e))
     unknown = "unknown_charset" if any(_known(label) is None for label in labels) else None
+    if body.isascii() and all(_ascii_compatible(e) for e in known):  # most pages: nothing to guess
+        return body.decode("ascii"), unknown
     if _is_utf8_beyond_ascii(body):
         wrong = len(known) > 1 or (known and "utf-8" not in known)  # a label said otherwise
         return body.decode("utf-8"), "wrong_charset" if wrong else unknown
@@ -51,8 +53,6 @@ def decode_html(body: bytes, declared: str | None) -> tuple[str, str | None]:
         if _plausible(body, known[0]):
             return _decode(body, known[0]), unknown
         return _decode(body, _detect(body)), "wrong_charset"
-    if not any(byte > 0x7F for byte in body):
-        return body.decode("ascii"), unknown
     encoding = _DEFAULT if _plausible(body, _DEFAULT) else _detect(body)
     return _decode(body, encoding), unknown or "missing_charset"
 
@@ -64,12 +64,18 @@ def _known(label: str) -> str | None:
         return None
 
 
+def _ascii_compatible(encoding: str) -> bool:
+    return "<meta charset>".encode(encoding, errors="replace") == b"<meta charset>"
+
+
 def _is_utf8_beyond_ascii(body: bytes) -> bool:
+    if body.isascii():
+        return False
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return any(byte > 0x7F for byte in body)
+    return True
 
 
 def _plausible(body: bytes, encoding: str) -> bool:

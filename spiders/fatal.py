@@ -11,7 +11,6 @@ the next run fetches them again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from scrapy.utils.defer import deferred_from_coro
@@ -46,18 +45,3 @@ def stop_if_store_failed(crawler: Any, exc: Exception) -> bool:
     if error is not None:
         stop_crawl(crawler, error)
     return error is not None
-
-
-class StoreFailureMiddleware:
-    """The spider writes the crawl state from its callbacks: a store that fails there stops the
-    crawl too, instead of a traceback per page (errbacks call ``stop_if_store_failed``)."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StoreFailureMiddleware:
-        return cls(crawler)
-
-    def process_spider_exception(self, response: Any, exception: Exception) -> Iterable[Any] | None:
-        return () if stop_if_store_failed(self.crawler, exception) else None
