@@ -1,17 +1,16 @@
-"""The crawl policy and what one run remembers: what to fetch next, and why (issue 12, item 1).
+"""The crawl policy: what to fetch next, and why (issue 12, item 1).
 
 Plain Python: the spider hands in what a response listed (``Found`` entries,
-links) and gets back ``Fetch`` decisions. What a URL needs is planned from the
-crawl state (``aggregator.crawlstate.plan``); every URL decided on is queued in
-the state before it is requested, so a killed run resumes from it.
+links) and gets back ``Fetch`` decisions. Here: where a run starts, how far a
+feed, API or archive is paged, the since-date, the sitemap limits, and what
+each answer or failure leaves in the crawl state. Which found URLs are worth
+fetching is the ``Planner``'s; what the run has seen so far, its ``RunMemory``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from urllib.parse import urlencode, urljoin
 
 from aggregator import crawlstate as cs
@@ -19,7 +18,9 @@ from aggregator.config import Outlet
 from aggregator.crawlconfig import CrawlConfig
 from aggregator.crawlstate import CrawlState, Fetched, Found
 from aggregator.faults import error_kind
-from aggregator.frontier.fetch import Answer, Fetch, Report, Tally, source_page, source_priority
+from aggregator.frontier.fetch import Answer, Fetch, Report, Tally, source_page
+from aggregator.frontier.memory import RunMemory
+from aggregator.frontier.planner import AWAITED, Planner
 from aggregator.frontier.robots import covers, robots_url
 from aggregator.sites import Site
 from aggregator.urls import normalize_url, should_follow
@@ -27,10 +28,6 @@ from aggregator.urls import normalize_url, should_follow
 logger = logging.getLogger(__name__)
 
 _FETCH = (cs.NEW, cs.RESUME, cs.RETRY, cs.CHANGED, cs.REFRESH)
-_FRESH = (cs.NEW, cs.CHANGED, cs.RESUME)
-_AWAITED = (cs.API, cs.FEED, cs.SITEMAP)  # first pages the archive pages wait for
-
-Plans = list[tuple[Found, str | None]]
 
 
 class Frontier:
@@ -56,16 +53,8 @@ class Frontier:
         self.state = state
         self.report: Report = report or Tally()
         self.fetch_robots = fetch_robots
-        # What this run has done so far.
-        self.scheduled: dict[str, set[str]] = {}  # page URLs decided on, per outlet
-        self.sources: set[str] = set()  # discovery URLs decided on
-        self.awaiting: set[str] = set()  # first pages of sources not answered yet
-        self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
-        self.listed: dict[tuple[str, str], set[str]] = {}  # URLs each paged source listed
-        self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised, or None
-        self.sitemaps_read: Counter[str] = Counter()  # child sitemaps asked for, per outlet
-        self.over_sitemap_budget: set[str] = set()  # outlets told they read too many
-        self.requested: dict[str, set[str]] = {}  # URLs the dupefilter let through, per outlet
+        self.run = RunMemory()  # what this run has decided on and heard so far
+        self.planner = Planner(config, self.outlets, state, self.report, self.run)
 
     # Starting a run.
 
@@ -74,45 +63,51 @@ class Frontier:
         outlet = self.outlets[key]
         sources, pages = [], []
         for known in self.state.queued(key):
-            if known.kind in _AWAITED:
+            if known.kind in AWAITED:
                 first, page = source_page(known.kind, known.url)
                 if page == 1 and known.kind in (cs.API, cs.FEED):
                     continue  # first pages of feeds and APIs are read every run anyway
                 sources.append(
-                    self._source(key, known.url, known.kind, known.found_via, page, source=first)
+                    self.planner.source(
+                        key, known.url, known.kind, known.found_via, page, source=first
+                    )
                 )
             elif known.kind != cs.ROBOTS and should_follow(known.url, outlet):
                 pages.append(Found(known.url, known.found_via, known.kind))
         self.report.count(key, "resumed", len(pages))
-        self.news.setdefault(key, set()).update(f.url for f in pages)
-        return sources + self._pages(key, pages)
+        self.run.news.setdefault(key, set()).update(f.url for f in pages)
+        return sources + self.planner.pages(key, pages)
 
     def discovery(self, key: str) -> list[Fetch]:
         """robots.txt, the REST API, feeds and configured sitemaps: newest first, by priority."""
         outlet = self.outlets[key]
         fetches = []
         robots = robots_url(outlet)
-        if self.fetch_robots and robots not in self.sources:
-            fetches.append(self._source(key, robots, cs.ROBOTS, cs.ROBOTS))
+        if self.fetch_robots and robots not in self.run.sources:
+            fetches.append(self.planner.source(key, robots, cs.ROBOTS, cs.ROBOTS))
         api = self.sites[key].api_url()
         if api:
             first = self.api_page(key, api, 1)
-            fetches.append(self._source(key, first, cs.API, cs.API, source=api))
+            fetches.append(self.planner.source(key, first, cs.API, cs.API, source=api))
         feeds = outlet.feeds
         if not feeds and outlet.platform == "wordpress":  # every WordPress has one here
             feeds = (urljoin(outlet.scope, "feed/"),)
-        fetches += [self._source(key, url, cs.FEED, cs.CONFIG) for url in feeds]
+        fetches += [self.planner.source(key, url, cs.FEED, cs.CONFIG) for url in feeds]
         fetches += [
-            self._source(key, url, cs.SITEMAP, cs.CONFIG)
+            self.planner.source(key, url, cs.SITEMAP, cs.CONFIG)
             for url in outlet.sitemaps
-            if normalize_url(url) not in self.sources  # a resumed one is already asked for
+            if normalize_url(url) not in self.run.sources  # a resumed one is already asked for
         ]
         return fetches
+
+    def admit(self, key: str, url: str) -> bool:
+        """Is this the first request for ``url`` this run? (``spiders.dupefilter`` asks.)"""
+        return self.run.admit(key, url)
 
     @property
     def sources_pending(self) -> bool:
         """Are first pages of feeds, APIs or sitemaps still unanswered (archives wait for them)?"""
-        return bool(self.awaiting)
+        return bool(self.run.awaiting)
 
     def archive(self, key: str) -> list[Fetch]:
         """The home page, start pages, and the first archive pages read before."""
@@ -126,7 +121,7 @@ class Frontier:
             for s in self.state.rereads(key)
             if not site.is_pagination(s.url)
         ]
-        return self._pages(key, starts + rereads)
+        return self.planner.pages(key, starts + rereads)
 
     # Pages: articles and archive pages.
 
@@ -145,9 +140,9 @@ class Frontier:
         outlet = self.outlets[fetch.outlet]
         feeds = [normalize_url(u) for u in urls if should_follow(u, outlet)]
         return [
-            self._source(fetch.outlet, url, cs.FEED, cs.FEED)
+            self.planner.source(fetch.outlet, url, cs.FEED, cs.FEED)
             for url in dict.fromkeys(feeds)
-            if url not in self.sources and not cs.refused(self.state.get(fetch.outlet, url))
+            if url not in self.run.sources and not cs.refused(self.state.get(fetch.outlet, url))
         ]
 
     def links(self, fetch: Fetch, links: Iterable[str], nexts: Iterable[str]) -> list[Fetch]:
@@ -155,39 +150,28 @@ class Frontier:
         key = fetch.outlet
         site = self.sites[key]
         via = cs.ARCHIVE if fetch.kind == cs.LISTING else cs.LINK
-        urls = self.followable(key, links)
-        later = self.followable(key, nexts)
+        urls = self.planner.followable(key, links)
+        later = self.planner.followable(key, nexts)
         later += [u for u in urls if site.is_pagination(u) and u not in later]
         source = fetch.source or fetch.url
-        plans = self._plan(key, [Found(u, via) for u in urls if u not in later])
-        had_news = self._has_news(key, plans, source)
-        fetches = self._pages(key, [f for f, reason in plans if reason in _FETCH])
+        plans = self.planner.plan(key, [Found(u, via) for u in urls if u not in later])
+        had_news = self.run.has_news(key, plans, source)
+        fetches = self.planner.pages(key, [f for f, reason in plans if reason in _FETCH])
         pages = []
         for url in later:
-            if url in self.scheduled.get(key, ()):
+            if self.run.is_scheduled(key, url):
                 continue
             found = Found(url, cs.ARCHIVE, cs.LISTING)
-            reason = self._plan(key, [found])[0][1]
+            reason = self.planner.plan(key, [found])[0][1]
             if reason in (cs.NEW, cs.RESUME, cs.RETRY) or (
                 reason and (had_news or self.config.refresh)
             ):
                 pages.append(found)
             elif reason == cs.REREAD:
                 self.report.count(key, "paging_stopped")
-        return fetches + self._pages(key, pages, source=source)  # later pages of this archive
-
-    def followable(self, key: str, urls: Iterable[str]) -> list[str]:
-        """The in-scope URLs, normalised, without duplicates. Memoised for the run: a
-        site's menus and sidebars repeat the same links on every page."""
-        outlet = self.outlets[key]
-        memo = self.link_memo.setdefault(key, {})
-        result = []
-        for url in urls:
-            if url not in memo:
-                memo[url] = normalize_url(url) if should_follow(url, outlet) else None
-            if (normalised := memo[url]) is not None:
-                result.append(normalised)
-        return list(dict.fromkeys(result))
+        return fetches + self.planner.pages(
+            key, pages, source=source
+        )  # later pages of this archive
 
     # Sources: robots.txt, the REST API, feeds, sitemaps.
 
@@ -199,7 +183,7 @@ class Frontier:
         queue them (issue 11: posts were lost so).
         """
         self.report.count(fetch.outlet, "sources")
-        self.awaiting.discard(fetch.url)
+        self.run.awaiting.discard(fetch.url)
         if answer.status == 304:
             self.not_modified(fetch)
             return False
@@ -271,10 +255,10 @@ class Frontier:
             for url in map(normalize_url, sitemaps):
                 if (
                     covers(url, outlet)
-                    and url not in self.sources
+                    and url not in self.run.sources
                     and not cs.refused(self.state.get(outlet.key, url))
                 ):
-                    fetches.append(self._source(outlet.key, url, cs.SITEMAP, cs.ROBOTS))
+                    fetches.append(self.planner.source(outlet.key, url, cs.SITEMAP, cs.ROBOTS))
         self._source_read(fetch, answer)
         return fetches
 
@@ -283,16 +267,16 @@ class Frontier:
         it is no outlet's, or read already this run (it is the only fetch of it)."""
         url = normalize_url(url)
         owner = next((o for o in self.outlets.values() if robots_url(o) == url), None)
-        if owner is None or url in self.sources:
+        if owner is None or url in self.run.sources:
             return None
-        self.sources.add(url)
+        self.run.sources.add(url)
         return Fetch(url, owner.key, cs.ROBOTS, cs.ROBOTS, source=url)
 
     # Failures.
 
     def failed(self, fetch: Fetch, error: str, message: str, status: int | None) -> None:
         """A request that got no usable answer: ``error`` is the exception's class name."""
-        self.awaiting.discard(fetch.url)
+        self.run.awaiting.discard(fetch.url)
         if "robots.txt" in message:
             self.report.count(fetch.outlet, "skipped_robots")
             self._record(fetch, cs.DROPPED, "robots")
@@ -305,7 +289,7 @@ class Frontier:
 
     def refused(self, fetch: Fetch, reason: str) -> None:
         """The crawl's scope refused the URL (counted by spiders.scope): never asked for again."""
-        self.awaiting.discard(fetch.url)
+        self.run.awaiting.discard(fetch.url)
         self._record(fetch, cs.DROPPED, cs.REFUSED + reason)
 
     def not_modified(self, fetch: Fetch) -> None:
@@ -315,64 +299,15 @@ class Frontier:
         status = known.status if known and known.status != cs.QUEUED else cs.READ
         self.state.record(fetch.outlet, fetch.url, Fetched(status, http_status=304))
 
-    # Duplicates.
-
-    def admit(self, key: str, url: str) -> bool:
-        """Is this the first request for ``url`` this run (the request dupefilter's question)?
-
-        The frontier decides each URL once a run; this is the scheduler's own check
-        of that, so a dupefilter swapped in by settings (scrapy-redis) takes its place.
-        """
-        requested = self.requested.setdefault(key, set())
-        url = normalize_url(url)
-        if url in requested:
-            return False
-        requested.add(url)
-        return True
-
     # Deciding.
-
-    def _plan(self, key: str, found: Iterable[Found]) -> Plans:
-        """Each in-scope URL with why it is fetched this run (None: known, left alone)."""
-        plans = []
-        for item in found:
-            if not self.followable(key, [item.url]):
-                continue
-            reason = cs.plan(self.state.get(key, item.url), item, self.config.refresh)
-            if item.url in self.scheduled.get(key, ()):
-                reason = cs.SCHEDULED  # queued by this run, not left over from an earlier one
-            plans.append((item, reason))
-            if reason in _FRESH:
-                self.news.setdefault(key, set()).add(item.url)
-            if reason == cs.NEW:
-                self.report.count(key, f"discovered/{item.found_via}")
-            elif reason is None:
-                self.report.count(key, "skipped")
-        self.state.note(key, [f for f, _ in plans])
-        return plans
 
     def _listed(self, fetch: Fetch, found: list[Found]) -> tuple[list[Fetch], bool]:
         """Fetches for a source's entries worth fetching, and whether any was news."""
-        plans = self._plan(fetch.outlet, self._recent(fetch.outlet, found))
-        news = self._has_news(fetch.outlet, plans, fetch.source or fetch.url)
-        return self._pages(fetch.outlet, [f for f, reason in plans if reason in _FETCH]), news
-
-    def _has_news(self, key: str, plans: Plans, source: str) -> bool:
-        """Does a page list something we did not have before this run (so paging goes on)?
-
-        An entry counts when it is new here, or new this run through another
-        source (answers race: the home page may list a post before the API does)
-        and not listed by an earlier page of this same source (a feed whose
-        ``?paged=N`` is ignored repeats its first page forever).
-        """
-        news = self.news.get(key, set())
-        listed = self.listed.setdefault((key, source), set())
-        found_news = any(
-            reason in _FRESH or (found.url in news and found.url not in listed)
-            for found, reason in plans
-        )
-        listed.update(found.url for found, _ in plans)
-        return found_news
+        plans = self.planner.plan(fetch.outlet, self._recent(fetch.outlet, found))
+        news = self.run.has_news(fetch.outlet, plans, fetch.source or fetch.url)
+        return self.planner.pages(
+            fetch.outlet, [f for f, reason in plans if reason in _FETCH]
+        ), news
 
     def _recent(self, key: str, found: list[Found]) -> list[Found]:
         """Entries not older than the outlet's since-date."""
@@ -408,7 +343,7 @@ class Frontier:
         fetches = []
         for child in children:
             known = self.state.get(key, child.url)
-            if child.url in self.sources or (since and child.lastmod and child.lastmod < since):
+            if child.url in self.run.sources or (since and child.lastmod and child.lastmod < since):
                 continue
             if cs.refused(known):  # a sitemap the crawl's scope refused before: never again
                 continue
@@ -421,18 +356,18 @@ class Frontier:
             ):
                 self.report.count(key, "sitemaps_unchanged")
                 continue
-            if self.sitemaps_read[key] >= self.config.max_sitemaps:
+            if self.run.sitemaps_read[key] >= self.config.max_sitemaps:
                 # Said once a run: an index of 10,000 indexes printed 1,000 identical
                 # warnings (issue 11, finding 15).
-                if key not in self.over_sitemap_budget:
-                    self.over_sitemap_budget.add(key)
+                if key not in self.run.over_sitemap_budget:
+                    self.run.over_sitemap_budget.add(key)
                     message = f"more than {self.config.max_sitemaps} sitemaps"
                     self.report.fault(key, "sitemap_too_many", answer.url, message)
                 break
-            self.sitemaps_read[key] += 1
+            self.run.sitemaps_read[key] += 1
             self.report.count(key, "sitemaps")
             fetches.append(
-                self._source(
+                self.planner.source(
                     key, child.url, cs.SITEMAP, cs.SITEMAP, depth=depth, lastmod=child.lastmod
                 )
             )
@@ -452,87 +387,11 @@ class Frontier:
             logger.info("%s %s answered %s: nothing more there", kind, fetch.url, status)
         return ends
 
-    # Making fetches.
-
-    def _pages(self, key: str, found: list[Found], source: str = "") -> list[Fetch]:
-        """Page fetches, queued in the crawl state first, up to the outlet's per-run page cap.
-
-        A URL counts as scheduled as soon as it is decided on: start requests are
-        consumed lazily, and a callback may find the URL again before it is requested.
-        """
-        cap = self.outlets[key].max_pages
-        scheduled = self.scheduled.setdefault(key, set())
-        fresh = [f for f in dict((f.url, f) for f in found).values() if f.url not in scheduled]
-        if not fresh:
-            return []
-        known = {f.url for f in fresh if self.state.get(key, f.url) is not None}
-        self.state.queue(key, fresh)  # a killed run resumes from these
-        fetches = []
-        for item in fresh:
-            if cap and len(scheduled) >= cap:
-                self.report.count(key, "skipped_max_pages")
-                continue
-            scheduled.add(item.url)
-            fetches.append(self._page(key, item, source, again=item.url in known))
-        return fetches
-
-    def _page(self, key: str, found: Found, source: str, again: bool) -> Fetch:
-        known = self.state.get(key, found.url)
-        listing = found.kind == cs.LISTING or (known is not None and known.kind == cs.LISTING)
-        # Listing pages are re-read conditionally; an article is fetched because it is
-        # new or changed (or --refresh asks for everything again): it wants the body.
-        return Fetch(
-            found.url,
-            key,
-            cs.LISTING if listing else cs.PAGE,
-            found.found_via,
-            priority=cs.PRIORITY.get(found.found_via, 0),
-            headers=self._conditional(key, found.url) if listing else {},
-            source=source,
-            again=again,
-        )
-
-    def _source(
-        self,
-        key: str,
-        url: str,
-        kind: str,
-        found_via: str,
-        page: int = 1,
-        depth: int = 0,
-        source: str = "",
-        lastmod: datetime | None = None,
-    ) -> Fetch:
-        """A discovery fetch, queued in the crawl state; conditional when read before."""
-        url = normalize_url(url)
-        self.sources.add(url)
-        if page == 1 and kind in _AWAITED:
-            self.awaiting.add(url)
-        again = self.state.get(key, url) is not None
-        self.state.queue(key, [Found(url, found_via, kind, lastmod=lastmod)])
-        # robots.txt is read whole: the sitemaps it names are requested from its body.
-        conditional = page == 1 and kind != cs.ROBOTS
-        return Fetch(
-            url,
-            key,
-            kind,
-            found_via,
-            priority=source_priority(kind, url),
-            headers=self._conditional(key, url) if conditional else {},
-            page=page,
-            depth=depth,
-            source=source or url,
-            again=again,
-        )
-
     def _next_page(self, fetch: Fetch, url: str) -> Fetch:
         via = cs.API if fetch.kind == cs.API else cs.FEED
-        return self._source(
+        return self.planner.source(
             fetch.outlet, url, fetch.kind, via, page=fetch.page + 1, source=fetch.source
         )
-
-    def _conditional(self, key: str, url: str) -> dict[str, str]:
-        return {} if self.config.refresh else self.state.conditional_headers(key, url)
 
     # Recording.
 

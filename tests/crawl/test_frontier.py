@@ -173,7 +173,7 @@ class TestFeedsAndApis:
             ("http://a.example/wp/2/", "page", "feed"),
             ("http://a.example/wp/feed/?paged=2", "feed", "feed"),
         ]
-        assert feed.url not in frontier.awaiting, "answered: archives wait for it no more"
+        assert feed.url not in frontier.run.awaiting, "answered: archives wait for it no more"
         assert tally(frontier).counts["wp", "discovered/feed"] == 2
 
     def test_the_validators_are_kept_only_once_the_entries_are_queued(self, state: Journal) -> None:
