@@ -63,6 +63,10 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
+# Duplicate requests are filtered by the crawl's frontier (it decides each URL once a run);
+# scrapy-redis's filter may take its place here, with its scheduler.
+DUPEFILTER_CLASS = "spiders.dupefilter.FrontierDupeFilter"
+
 # Newest first: discovery orders requests by priority; within one priority,
 # first found, first fetched (feeds and APIs list newest first).
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"

@@ -61,9 +61,9 @@ def spider(tmp_path: Path, db_url: str) -> Iterator[OutletSpider]:
     )
     crawler.stats = MemoryStatsCollector(crawler)
     spider = OutletSpider.from_crawler(crawler, outlet="htw")
-    # What the crawl's owner (spiders.crawlrun) hands the spider, with writes made at once.
+    # The crawl state the crawl's owner (spiders.crawlrun) loads, with writes made at once.
     with Store(db_url) as store:
-        spider.state = CrawlState.load(store, spider.outlets)
+        spider.plan_with(CrawlState.load(store, spider.outlets))
         yield spider
 
 
@@ -78,7 +78,7 @@ def respond(request: Request, path: str) -> HtmlResponse | XmlResponse:
 def test_the_home_page_is_an_item_and_asks_for_its_articles_and_next_page(
     spider: OutletSpider,
 ) -> None:
-    (home,) = spider.archive_requests(spider.outlets["htw"])
+    (home,) = spider.requests(spider.frontier.archive("htw"))
     assert home.url == f"{DEMO_ROOT}/htw/" and home.meta["kind"] == "listing"
     item, *requests = spider.parse_page(respond(home, "htw/index.html"))
     assert isinstance(item, PageItem) and item.url == home.url and item.html
@@ -92,14 +92,14 @@ def test_the_home_page_is_an_item_and_asks_for_its_articles_and_next_page(
 
 
 def test_a_link_already_asked_for_is_not_asked_for_again(spider: OutletSpider) -> None:
-    (home,) = spider.archive_requests(spider.outlets["htw"])
+    (home,) = spider.requests(spider.frontier.archive("htw"))
     _, *first = spider.parse_page(respond(home, "htw/index.html"))
     _, *again = spider.parse_page(respond(home, "htw/index.html"))
     assert first and again == []
 
 
 def test_the_feed_asks_for_each_post_it_lists(spider: OutletSpider) -> None:
-    requests = list(spider.discovery_requests(spider.outlets["htw"]))
+    requests = list(spider.requests(spider.frontier.discovery("htw")))
     (feed,) = [r for r in requests if r.callback == spider.parse_feed]
     assert feed.url == f"{DEMO_ROOT}/htw/feed/"
     answers = list(spider.parse_feed(respond(feed, "htw/feed/index.xml")))
