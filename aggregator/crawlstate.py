@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -364,12 +364,20 @@ def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
 
 
 def _update(session: Session, outlet: str, states: list[UrlState]) -> None:
-    for state in states:
-        session.execute(
-            update(CrawlStateRow)
-            .where(CrawlStateRow.outlet == outlet, CrawlStateRow.url == state.url)
-            .values(**_values(state))
-        )
+    """One statement for all the rows (executemany), without the ORM's per-row bookkeeping."""
+    if not states:
+        return
+    table = cast(Table, CrawlStateRow.__table__)
+    statement = (
+        update(table)
+        .where(table.c.outlet == bindparam("key_outlet"), table.c.url == bindparam("key_url"))
+        .values({name: bindparam(f"new_{name}") for name in _COLUMNS})
+    )
+    rows = [
+        {"key_outlet": outlet, "key_url": s.url, **{f"new_{n}": v for n, v in _values(s).items()}}
+        for s in states
+    ]
+    session.connection().execute(statement, rows)
 
 
 def _values(state: UrlState) -> dict[str, object]:

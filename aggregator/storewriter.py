@@ -299,10 +299,12 @@ def _commit(
     writer: _Writer, changes: list[Change], matched: dict[int, _Matched | Stored]
 ) -> list[Stored]:
     results: list[Stored] = []
+    states = _LatestStates()
     with writer.store.session() as session, session.begin():
         for number, change in enumerate(changes):
             if isinstance(change, StateChange):
-                write_states(session, change.outlet, change.inserts, change.updates)
+                states.add(change.outlet, change.inserts, new=True)
+                states.add(change.outlet, change.updates, new=False)
                 continue
             dedup = matched[number]
             if isinstance(dedup, Stored):
@@ -319,13 +321,34 @@ def _commit(
                 sketch=dedup.sketch,
             )
             for row, new in change.states:  # stored and recorded, or neither
-                write_states(session, change.outlet, [row] if new else [], [] if new else [row])
+                states.add(change.outlet, [row], new)
             results.append(
                 Stored(
                     saved.status, saved.new_stories, bool(dedup.links), len(dedup.links.relinked)
                 )
             )
+        states.write(session)
     return results
+
+
+class _LatestStates:
+    """A batch's crawl-state rows, each URL's last snapshot only: a URL is queued, credited
+    and recorded within moments, and one transaction writes what the last one says."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], tuple[UrlState, bool]] = {}
+
+    def add(self, outlet: str, rows: list[UrlState], new: bool) -> None:
+        for row in rows:
+            earlier = self.rows.get((outlet, row.url))
+            self.rows[(outlet, row.url)] = (row, earlier[1] if earlier else new)
+
+    def write(self, session: Any) -> None:
+        by_outlet: dict[str, tuple[list[UrlState], list[UrlState]]] = {}
+        for (outlet, _), (row, new) in self.rows.items():
+            by_outlet.setdefault(outlet, ([], []))[0 if new else 1].append(row)
+        for outlet, (inserts, updates) in by_outlet.items():
+            write_states(session, outlet, inserts, updates)
 
 
 def _raise_if_unwritable(exc: Exception) -> None:
