@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from aggregator.config import Outlet
 from aggregator.dedup import DedupConfig, Fingerprint, Link
 from aggregator.dedup.persist import (
+    StoryWriter,
     apply_relinks,
     load_matcher,
     recompute_stories,
@@ -101,7 +102,12 @@ def save_article(
     save_signature(session, row.id, fingerprint, sketch, new=new)
     touched = {row.id, *replace_links(session, row.id, links, new=new)}
     touched |= apply_relinks(session, getattr(links, "relinked", {}))
-    new_stories = recompute_stories(session, touched, config, now=fetched_at)
+    if new and not links and touched == {row.id}:  # linked to nothing: a story of its own
+        stories = StoryWriter(session, {}, now=fetched_at)
+        stories.write({row.id: row}, [], config)
+        new_stories = stories.created
+    else:
+        new_stories = recompute_stories(session, touched, config, now=fetched_at)
     return SaveResult(status, row.id, row.story_id, row.role, new_stories, revision)
 
 
