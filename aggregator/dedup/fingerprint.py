@@ -26,7 +26,7 @@ from datasketch import LeanMinHash
 from aggregator.dedup import arrays
 from aggregator.dedup.arrays import unique
 from aggregator.dedup.config import DedupConfig
-from aggregator.dedup.text import paragraph_tokens
+from aggregator.dedup.text import word_bytes
 
 # Paragraphs shorter than this ("Follow", "Key Conclusions") carry no signal.
 MIN_PARAGRAPH_TOKENS = 3
@@ -190,19 +190,39 @@ class Fingerprinter:
         self._powers = _Powers()
 
     def fingerprint(self, text: str) -> Fingerprint:
-        paragraph_words = [w for w in paragraph_tokens(text) if len(w) >= MIN_PARAGRAPH_TOKENS]
-        lines = [" ".join(words).encode() for words in paragraph_words]
-        lengths = np.fromiter(map(len, paragraph_words), np.uint32, len(paragraph_words))
-        paragraph_hashes = np.fromiter(
-            map(xxhash.xxh64_intdigest, lines), np.uint64, len(paragraph_words)
-        )
+        lines = _lines(np.frombuffer(word_bytes(text), np.uint8))
+        lengths = np.fromiter((line.count(b" ") + 1 for line in lines), np.uint32, len(lines))
+        paragraph_hashes = np.fromiter(map(xxhash.xxh64_intdigest, lines), np.uint64, len(lines))
         shingles, shingle_owner = self._powers.shingles(
-            b"\n".join(lines), lengths, self.config.shingle_size
+            np.frombuffer(b"\n".join(lines), np.uint8), lengths, self.config.shingle_size
         )
-        offsets = np.searchsorted(shingle_owner, np.arange(len(paragraph_words) + 1))
+        offsets = np.searchsorted(shingle_owner, np.arange(len(lengths) + 1))
         return Fingerprint(
             self.config.shingle_size, paragraph_hashes, lengths, offsets.astype(np.uint32), shingles
         )
+
+
+def _lines(data: np.ndarray) -> list[bytes]:
+    """The paragraphs of ``word_bytes`` with ``MIN_PARAGRAPH_TOKENS`` words or more, their
+    words joined by one space.
+
+    Found with numpy on the bytes (each word and the byte after it, which becomes a
+    newline where the next word is in another paragraph) rather than by splitting
+    paragraphs and words in Python: a third of the time.
+    """
+    word = data > _SPACE  # after ``word_bytes``, a byte is a space, a newline or a word's
+    edges = np.flatnonzero(np.diff(word, prepend=False, append=False))
+    starts, ends = edges[::2], edges[1::2]
+    if not len(starts):
+        return []
+    keep = word.copy()
+    keep[1:] |= word[:-1]
+    joined = data[keep]
+    paragraph = np.searchsorted(np.flatnonzero(data == _NEWLINE), starts)
+    after = np.cumsum(ends - starts + 1) - 1  # where each word's separator is in ``joined``
+    joined[after[:-1]] = np.where(paragraph[1:] == paragraph[:-1], _SPACE, _NEWLINE)
+    lines = joined[: after[-1]].tobytes().split(b"\n")
+    return [line for line in lines if line.count(b" ") >= MIN_PARAGRAPH_TOKENS - 1]
 
 
 class _Powers:
@@ -219,14 +239,15 @@ class _Powers:
         self._p = np.ones(1, np.uint64)  # P**j
         self._q = np.ones(1, np.uint64)  # P**-j
 
-    def shingles(self, data: bytes, lengths: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def shingles(
+        self, raw: np.ndarray, lengths: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Hashes of the word k-grams inside each paragraph (a shorter paragraph is one
         shingle), in paragraph order, and the paragraph each belongs to."""
-        size = len(data)
+        size = len(raw)
         if not size:
             return np.zeros(0, np.uint32), np.zeros(0, np.int64)
         self._grow(size)
-        raw = np.frombuffer(data, np.uint8)
         sums = np.zeros(size + 1, np.uint64)
         np.cumsum(raw.astype(np.uint64) * self._q[:size], out=sums[1:])
         gaps = np.flatnonzero((raw == _SPACE) | (raw == _NEWLINE))

@@ -8,6 +8,8 @@ import unicodedata
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
 _WORD = re.compile(r"\w+")
+# What \w does not match, outside ASCII (typographic quotes and dashes mostly).
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")  # the range first: 3x faster
 
 
 def paragraphs(text: str) -> list[str]:
@@ -20,23 +22,23 @@ def tokens(paragraph: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", paragraph).casefold())
 
 
-def paragraph_tokens(text: str) -> list[list[str]]:
-    """``tokens`` of each of ``paragraphs`` (paragraphs without words may be left out).
+def word_bytes(text: str) -> bytes:
+    """The text as ``tokens`` reads it, in UTF-8: case-folded, every character ``\\w`` does
+    not match a space, but newlines (they separate paragraphs). Splitting its lines on
+    spaces gives each paragraph's ``tokens``.
 
-    Words are runs of what ``\\w`` matches (``str.isalnum`` or ``_``): every other
-    character becomes a space and ``split`` cuts the words, in a third of the time the
-    regular expression takes. The few non-ASCII ones a text has (typographic quotes and
-    dashes mostly) are replaced one by one, so that most texts are then ASCII, which
-    ``str.translate`` maps fastest.
+    Words are runs of what ``\\w`` matches (``str.isalnum`` or ``_``). The few non-ASCII
+    characters that are not (typographic quotes and dashes mostly) become spaces first;
+    every byte left outside ASCII then belongs to a word, so one ``bytes.translate`` maps
+    the rest: ``str.translate`` costs thirty times as much on a text that is not ASCII.
     """
     normal = unicodedata.normalize("NFKC", text).casefold()
     if not normal.isascii():
-        for mark in {c for c in set(normal) if ord(c) > 127 and not c.isalnum()}:
-            normal = normal.replace(mark, " ")
-    return [p.split() for p in _PARAGRAPH_BREAK.split(normal.translate(_ASCII_NON_WORD))]
+        normal = _NON_ASCII_NON_WORD.sub(" ", normal)
+    return normal.encode().translate(_ASCII_NON_WORD)
 
 
-# Every ASCII character \w does not match, but newline (it separates paragraphs).
-_ASCII_NON_WORD = str.maketrans(
-    {chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_\n")}
+# Every ASCII byte \w does not match becomes a space, but newline; the others stay.
+_ASCII_NON_WORD = bytes(
+    32 if c < 128 and not (chr(c).isalnum() or chr(c) in "_\n") else c for c in range(256)
 )
