@@ -190,39 +190,43 @@ class Fingerprinter:
         self._powers = _Powers()
 
     def fingerprint(self, text: str) -> Fingerprint:
-        lines = _lines(np.frombuffer(word_bytes(text), np.uint8))
-        lengths = np.fromiter((line.count(b" ") + 1 for line in lines), np.uint32, len(lines))
+        lines, lengths, sizes = _lines(np.frombuffer(word_bytes(text), np.uint8))
         paragraph_hashes = np.fromiter(map(xxhash.xxh64_intdigest, lines), np.uint64, len(lines))
-        shingles, shingle_owner = self._powers.shingles(
-            np.frombuffer(b"\n".join(lines), np.uint8), lengths, self.config.shingle_size
+        shingles, offsets = self._powers.shingles(
+            np.frombuffer(b"\n".join(lines), np.uint8), sizes, lengths, self.config.shingle_size
         )
-        offsets = np.searchsorted(shingle_owner, np.arange(len(lengths) + 1))
-        return Fingerprint(
-            self.config.shingle_size, paragraph_hashes, lengths, offsets.astype(np.uint32), shingles
-        )
+        return Fingerprint(self.config.shingle_size, paragraph_hashes, lengths, offsets, shingles)
 
 
-def _lines(data: np.ndarray) -> list[bytes]:
+def _lines(data: np.ndarray) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     """The paragraphs of ``word_bytes`` with ``MIN_PARAGRAPH_TOKENS`` words or more, their
-    words joined by one space.
+    words joined by one space; the words of each, and the bytes of each of their words.
 
     Found with numpy on the bytes (each word and the byte after it, which becomes a
     newline where the next word is in another paragraph) rather than by splitting
     paragraphs and words in Python: a third of the time.
     """
-    word = data > _SPACE  # after ``word_bytes``, a byte is a space, a newline or a word's
-    edges = np.flatnonzero(np.diff(word, prepend=False, append=False))
+    word = np.concatenate(([False], data > _SPACE, [False]))  # else a space or a newline
+    edges = np.flatnonzero(word[1:] != word[:-1])
     starts, ends = edges[::2], edges[1::2]
     if not len(starts):
-        return []
-    keep = word.copy()
-    keep[1:] |= word[:-1]
+        return [], np.zeros(0, np.uint32), np.zeros(0, np.int64)
+    keep = word[1:-1].copy()
+    keep[1:] |= word[1:-2]
     joined = data[keep]
     paragraph = np.searchsorted(np.flatnonzero(data == _NEWLINE), starts)
-    after = np.cumsum(ends - starts + 1) - 1  # where each word's separator is in ``joined``
-    joined[after[:-1]] = np.where(paragraph[1:] == paragraph[:-1], _SPACE, _NEWLINE)
+    last = np.flatnonzero(paragraph[1:] != paragraph[:-1])  # a paragraph's last word
+    sizes = ends - starts
+    after = np.add.accumulate(sizes + 1) - 1  # where each word's separator is in ``joined``
+    joined[after[:-1]] = _SPACE
+    joined[after[last]] = _NEWLINE
     lines = joined[: after[-1]].tobytes().split(b"\n")
-    return [line for line in lines if line.count(b" ") >= MIN_PARAGRAPH_TOKENS - 1]
+    lengths = np.diff(np.concatenate(([0], last + 1, [len(starts)])))
+    kept = lengths >= MIN_PARAGRAPH_TOKENS
+    if not kept.all():
+        lines = [line for line, keep_it in zip(lines, kept.tolist(), strict=True) if keep_it]
+        sizes, lengths = sizes[np.repeat(kept, lengths)], lengths[kept]
+    return lines, lengths.astype(np.uint32), sizes
 
 
 class _Powers:
@@ -240,39 +244,32 @@ class _Powers:
         self._q = np.ones(1, np.uint64)  # P**-j
 
     def shingles(
-        self, raw: np.ndarray, lengths: np.ndarray, k: int
+        self, raw: np.ndarray, sizes: np.ndarray, lengths: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Hashes of the word k-grams inside each paragraph (a shorter paragraph is one
-        shingle), in paragraph order, and the paragraph each belongs to."""
-        size = len(raw)
-        if not size:
-            return np.zeros(0, np.uint32), np.zeros(0, np.int64)
-        self._grow(size)
-        sums = np.zeros(size + 1, np.uint64)
-        np.cumsum(raw.astype(np.uint64) * self._q[:size], out=sums[1:])
-        gaps = np.flatnonzero((raw == _SPACE) | (raw == _NEWLINE))
-        starts = np.concatenate(([0], gaps + 1))
-        ends = np.concatenate((gaps, [size]))
-        owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        first = np.arange(max(len(starts) - k + 1, 0))
-        inside = owner[first] == owner[first + k - 1]
-        begin, end, owned_by = (
-            starts[first[inside]],
-            ends[first[inside] + k - 1],
-            owner[first[inside]],
-        )
-        short = np.flatnonzero(lengths < k)
-        if len(short):
-            word_at = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
-            begin = np.concatenate((begin, starts[word_at[short]]))
-            end = np.concatenate((end, ends[word_at[short + 1] - 1]))
-            owned_by = np.concatenate((owned_by, short))
-            order = np.argsort(owned_by, kind="stable")
-            begin, end, owned_by = begin[order], end[order], owned_by[order]
-        mixed = _splitmix64(
-            (sums[end] - sums[begin]) * self._p[end - 1] + (end - begin).astype(np.uint64)
-        )
-        return ((mixed >> np.uint64(32)) ^ (mixed & _LOW32)).astype(np.uint32), owned_by
+        shingle), in paragraph order, and the offsets of each paragraph's among them
+        (``raw``: the words, ``sizes`` bytes each, ``lengths`` words a paragraph)."""
+        if not len(raw):
+            return np.zeros(0, np.uint32), np.zeros(len(lengths) + 1, np.uint32)
+        self._grow(len(raw))
+        sums = np.zeros(len(raw) + 1, np.uint64)
+        weighted = raw.astype(np.uint64)
+        weighted *= self._q[: len(raw)]
+        np.add.accumulate(weighted, out=sums[1:])
+        ends = np.add.accumulate(sizes + 1) - 1
+        # Shingles per paragraph: one per k consecutive words, one for a shorter paragraph.
+        count = np.maximum(lengths.astype(np.int64) - (k - 1), 1)
+        offsets = np.concatenate(([0], np.add.accumulate(count)))
+        owner = np.repeat(np.arange(len(lengths)), count)
+        first_word = np.concatenate(([0], np.add.accumulate(lengths[:-1], dtype=np.int64)))
+        first = np.arange(offsets[-1]) + (first_word - offsets[:-1])[owner]
+        last = np.minimum(first + (k - 1), (first_word + lengths - 1)[owner])
+        begin, end = ends[first] - sizes[first], ends[last]
+        mixed = (sums[end] - sums[begin]) * self._p[end - 1]
+        mixed += (end - begin).astype(np.uint64)
+        mixed = _splitmix64(mixed)
+        folded = (mixed >> np.uint64(32)) ^ (mixed & _LOW32)
+        return folded.astype(np.uint32), offsets.astype(np.uint32)
 
     def _grow(self, size: int) -> None:
         if len(self._p) >= size:
