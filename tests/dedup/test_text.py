@@ -13,7 +13,7 @@ news_text = st.text(
     alphabet=st.sampled_from(
         list(
             "aZ9_ \n\t.,;:'\"-()!?\u2019\u201c\u201d\u2014\u2013\u00e9\u00df\u00a0\u2026\u00b7"
-            "\u20ac\u00b0\u2192\u0301\u00b2\u4e2d\U0001f600"
+            "\u20ac\u00b0\u2192\u0301\u00b2\u4e2d\U0001f600\ufb01\u0130\u0345\u03a3\uff21\u1e9e\u01c5"
         )
     ),
     max_size=120,
