@@ -73,13 +73,17 @@ class Postings:
         terms = terms.astype(self._dtype, copy=False)
         positions, slots = [], []
         for keys, owners in (*self._segments, self._buffer):
-            left = np.searchsorted(keys, terms, "left")
-            found = np.searchsorted(keys, terms, "right") - left
-            total = int(found.sum())
-            if total:
-                first = np.repeat(left - np.cumsum(found) + found, found)
-                positions.append(np.repeat(np.arange(len(terms)), found))
-                slots.append(owners[first + np.arange(total)])
+            first = keys.searchsorted(terms)
+            found = keys.searchsorted(terms, "right")
+            found -= first
+            hits = found.nonzero()[0]
+            if len(hits):
+                found, first = found[hits], first[hits]
+                ends = found.cumsum()
+                # posting i of hit h sits at first[h] + i
+                at = np.arange(ends[-1]) + (first - ends + found).repeat(found)
+                positions.append(hits.repeat(found))
+                slots.append(owners[at])
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(positions), np.concatenate(slots).astype(np.int64)
