@@ -77,17 +77,26 @@ class Fingerprint:
 
     def anchors(self, rate: int, skip_paragraphs: frozenset[int] = frozenset()) -> np.ndarray:
         """The anchors (see ``anchors``) of the text outside the paragraphs in ``skip_paragraphs``."""
-        by_rate = self._entry(skip_paragraphs)[1]
-        if rate not in by_rate:
-            by_rate[rate] = anchors(self._sequence(skip_paragraphs), rate)
-        return by_rate[rate]
+        entry = self._content.get(skip_paragraphs)
+        if entry is None or rate not in entry[1]:
+            sequence = self._sequence(skip_paragraphs)
+            entry = self._entry(skip_paragraphs, sequence)
+            entry[1][rate] = anchors(sequence, rate)
+        return entry[1][rate]
 
-    def _entry(self, skip_paragraphs: frozenset[int]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    def _entry(
+        self, skip_paragraphs: frozenset[int], sequence: np.ndarray | None = None
+    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """The shingle set and anchors outside ``skip_paragraphs`` (``sequence``: the
+        shingles there, if already taken out)."""
         found = self._content.get(skip_paragraphs)
         if found is None:
             if len(self._content) > 1:
                 self._content.clear()
-            own = self._shingle_set(skip_paragraphs) if skip_paragraphs else self.every_shingle
+            if not skip_paragraphs:
+                own = self.every_shingle
+            else:
+                own = unique(self._sequence(skip_paragraphs) if sequence is None else sequence)
             found = self._content[skip_paragraphs] = (own, {})
         return found
 
@@ -110,9 +119,6 @@ class Fingerprint:
         if leading == len(lines):
             return leading
         return leading + _until_shared(lines[::-1], self.shingles, other)
-
-    def _shingle_set(self, skip_paragraphs: frozenset[int]) -> np.ndarray:
-        return unique(self._sequence(skip_paragraphs))
 
     def _sequence(self, skip_paragraphs: frozenset[int]) -> np.ndarray:
         """The shingles in text order, those of the paragraphs in ``skip_paragraphs`` left out."""
