@@ -217,17 +217,20 @@ def _lines(data: np.ndarray) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     starts, ends = edges[::2], edges[1::2]
     if not len(starts):
         return [], np.zeros(0, np.uint32), np.zeros(0, np.int64)
+    # The first word after each newline (the last newlines may have none).
+    firsts = starts.searchsorted(np.flatnonzero(data == _NEWLINE))
+    firsts = firsts[(firsts > 0) & (firsts < len(starts))]
+    if len(firsts):  # several newlines in a row: one paragraph break
+        firsts = firsts[np.concatenate(([True], firsts[1:] != firsts[:-1]))]
+    raw = data.copy()
+    raw[ends[:-1]] = _SPACE  # the byte after each word separates it from the next
+    raw[ends[firsts - 1]] = _NEWLINE
     keep = word[1:-1].copy()
     keep[1:] |= word[1:-2]
-    joined = data[keep]
-    paragraph = np.searchsorted(np.flatnonzero(data == _NEWLINE), starts)
-    last = np.flatnonzero(paragraph[1:] != paragraph[:-1])  # a paragraph's last word
+    lines = raw[keep].tobytes().rstrip(b" \n").split(b"\n")
+    bounds = np.concatenate(([0], firsts, [len(starts)]))
+    lengths = bounds[1:] - bounds[:-1]
     sizes = ends - starts
-    after = np.add.accumulate(sizes + 1) - 1  # where each word's separator is in ``joined``
-    joined[after[:-1]] = _SPACE
-    joined[after[last]] = _NEWLINE
-    lines = joined[: after[-1]].tobytes().split(b"\n")
-    lengths = np.diff(np.concatenate(([0], last + 1, [len(starts)])))
     kept = lengths >= MIN_PARAGRAPH_TOKENS
     if not kept.all():
         lines = [line for line, keep_it in zip(lines, kept.tolist(), strict=True) if keep_it]
@@ -258,11 +261,16 @@ class _Powers:
         if not len(raw):
             return np.zeros(0, np.uint32), np.zeros(len(lengths) + 1, np.uint32)
         self._grow(len(raw))
-        sums = np.zeros(len(raw) + 1, np.uint64)
         weighted = raw.astype(np.uint64)
         weighted *= self._q[: len(raw)]
-        np.add.accumulate(weighted, out=sums[1:])
-        ends = np.add.accumulate(sizes + 1) - 1
+        ends = np.add.accumulate(sizes + 1) - 1  # of each word in ``raw``
+        starts = ends - sizes
+        # Prefix sums at word bounds only: a sum per word and the separator after it
+        # (``reduceat``), then a running sum over words, cost half a running sum over bytes.
+        before = np.zeros(len(sizes) + 1, np.uint64)  # the sum before each word
+        np.add.accumulate(np.add.reduceat(weighted, starts), out=before[1:])
+        through = before[1:].copy()  # the sum through each word, its separator left out
+        through[:-1] -= weighted[ends[:-1]]
         # Shingles per paragraph: one per k consecutive words, one for a shorter paragraph.
         count = np.maximum(lengths.astype(np.int64) - (k - 1), 1)
         offsets = np.concatenate(([0], np.add.accumulate(count)))
@@ -270,9 +278,9 @@ class _Powers:
         first_word = np.concatenate(([0], np.add.accumulate(lengths[:-1], dtype=np.int64)))
         first = np.arange(offsets[-1]) + (first_word - offsets[:-1])[owner]
         last = np.minimum(first + (k - 1), (first_word + lengths - 1)[owner])
-        begin, end = ends[first] - sizes[first], ends[last]
-        mixed = (sums[end] - sums[begin]) * self._p[end - 1]
-        mixed += (end - begin).astype(np.uint64)
+        end = ends[last]
+        mixed = (through[last] - before[first]) * self._p[end - 1]
+        mixed += (end - starts[first]).astype(np.uint64)
         mixed = _splitmix64(mixed)
         folded = (mixed >> np.uint64(32)) ^ (mixed & _LOW32)
         return folded.astype(np.uint32), offsets.astype(np.uint32)
