@@ -77,13 +77,19 @@ class Postings:
             found = keys.searchsorted(terms, "right")
             found -= first
             hits = found.nonzero()[0]
-            if len(hits):
-                found, first = found[hits], first[hits]
-                ends = found.cumsum()
-                # posting i of hit h sits at first[h] + i
-                at = np.arange(ends[-1]) + (first - ends + found).repeat(found)
-                positions.append(hits.repeat(found))
-                slots.append(owners[at])
+            if not len(hits):
+                continue
+            first = first[hits]
+            if np.add.reduce(found) == len(hits):  # one posting each, the usual case
+                positions.append(hits)
+                slots.append(owners[first])
+                continue
+            found = found[hits]
+            ends = found.cumsum()
+            # posting i of hit h sits at first[h] + i
+            at = np.arange(ends[-1]) + (first - ends + found).repeat(found)
+            positions.append(hits.repeat(found))
+            slots.append(owners[at])
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(positions), np.concatenate(slots).astype(np.int64)
