@@ -213,12 +213,12 @@ def _lines(data: np.ndarray) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     paragraphs and words in Python: a third of the time.
     """
     word = np.concatenate(([False], data > _SPACE, [False]))  # else a space or a newline
-    edges = np.flatnonzero(word[1:] != word[:-1])
+    edges = (word[1:] != word[:-1]).nonzero()[0]
     starts, ends = edges[::2], edges[1::2]
     if not len(starts):
         return [], np.zeros(0, np.uint32), np.zeros(0, np.int64)
     # The first word after each newline (the last newlines may have none).
-    firsts = starts.searchsorted(np.flatnonzero(data == _NEWLINE))
+    firsts = starts.searchsorted((data == _NEWLINE).nonzero()[0])
     firsts = firsts[(firsts > 0) & (firsts < len(starts))]
     if len(firsts):  # several newlines in a row: one paragraph break
         firsts = firsts[np.concatenate(([True], firsts[1:] != firsts[:-1]))]
@@ -234,7 +234,7 @@ def _lines(data: np.ndarray) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     kept = lengths >= MIN_PARAGRAPH_TOKENS
     if not kept.all():
         lines = [line for line, keep_it in zip(lines, kept.tolist(), strict=True) if keep_it]
-        sizes, lengths = sizes[np.repeat(kept, lengths)], lengths[kept]
+        sizes, lengths = sizes[kept.repeat(lengths)], lengths[kept]
     return lines, lengths.astype(np.uint32), sizes
 
 
@@ -274,7 +274,7 @@ class _Powers:
         # Shingles per paragraph: one per k consecutive words, one for a shorter paragraph.
         count = np.maximum(lengths.astype(np.int64) - (k - 1), 1)
         offsets = np.concatenate(([0], np.add.accumulate(count)))
-        owner = np.repeat(np.arange(len(lengths)), count)
+        owner = np.arange(len(lengths)).repeat(count)
         first_word = np.concatenate(([0], np.add.accumulate(lengths[:-1], dtype=np.int64)))
         first = np.arange(offsets[-1]) + (first_word - offsets[:-1])[owner]
         last = np.minimum(first + (k - 1), (first_word + lengths - 1)[owner])

@@ -53,10 +53,11 @@ class Postings:
         """Post ``slot`` under each of ``terms``."""
         if not len(terms):
             return
-        terms = np.sort(terms.astype(self._dtype, copy=False))
+        terms = terms.astype(self._dtype)  # a copy, sorted in place
+        terms.sort()
         keys, owners = self._buffer
         size = len(keys) + len(terms)
-        placed = np.searchsorted(keys, terms) + np.arange(len(terms))  # where the new ones go
+        placed = keys.searchsorted(terms) + np.arange(len(terms))  # where the new ones go
         old = np.ones(size, bool)
         old[placed] = False
         merged_keys, merged_owners = np.empty(size, keys.dtype), np.empty(size, owners.dtype)
