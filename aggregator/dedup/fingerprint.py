@@ -30,7 +30,6 @@ from aggregator.dedup.text import word_bytes
 
 # Paragraphs shorter than this ("Follow", "Key Conclusions") carry no signal.
 MIN_PARAGRAPH_TOKENS = 3
-_LOW32 = np.uint64(0xFFFFFFFF)
 _HEADER = struct.Struct("<4sBBII")
 _MAGIC = b"AGFP"
 _FORMAT_VERSION = 2  # 2: shingle hashes by _Powers (1 rolled xxh64 word hashes)
@@ -281,9 +280,9 @@ class _Powers:
         end = ends[last]
         mixed = (through[last] - before[first]) * self._p[end - 1]
         mixed += (end - starts[first]).astype(np.uint64)
-        mixed = _splitmix64(mixed)
-        folded = (mixed >> np.uint64(32)) ^ (mixed & _LOW32)
-        return folded.astype(np.uint32), offsets.astype(np.uint32)
+        _splitmix64(mixed)
+        mixed ^= mixed >> np.uint64(32)  # folded: the low 32 bits, xor the high
+        return mixed.astype(np.uint32), offsets.astype(np.uint32)
 
     def _grow(self, size: int) -> None:
         if len(self._p) >= size:
@@ -319,16 +318,21 @@ def window_minima(values: np.ndarray, window: int) -> np.ndarray:
     return np.minimum(minima[: len(minima) - rest], minima[rest:]) if rest else minima
 
 
-def fmix32(h: np.ndarray) -> np.ndarray:
+def fmix32(values: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer: spreads the shingle hash before anchors are sampled."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    h = values.astype(np.uint32)  # a copy, mixed in place
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
 
 
-def _splitmix64(h: np.ndarray) -> np.ndarray:
-    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
+def _splitmix64(h: np.ndarray) -> None:
+    """splitmix64's finalizer, in place."""
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
