@@ -51,7 +51,8 @@ class Sketcher:
         memo = fingerprint.sketches
         key = (self.num_perm, self.seed)
         if key not in memo:
-            memo[key] = self._sketch(fingerprint.every_shingle)
+            # The minima of the shingles are those of their set: no need to sort them first.
+            memo[key] = self._sketch(fingerprint.shingles)
         return memo[key]
 
     def _sketch(self, shingles: np.ndarray) -> LeanMinHash:
