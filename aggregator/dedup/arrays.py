@@ -12,7 +12,8 @@ import numpy as np
 
 def unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values."""
-    ordered = np.sort(values)
+    ordered = values.copy()
+    ordered.sort()
     if len(ordered) < 2:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
@@ -20,11 +21,13 @@ def unique(values: np.ndarray) -> np.ndarray:
 
 def counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values and how often each occurs."""
-    ordered = np.sort(values)
+    ordered = values.copy()
+    ordered.sort()
     if not len(ordered):
         return ordered, np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    return ordered[starts], np.diff(np.append(starts, len(ordered)))
+    starts = np.concatenate(([True], ordered[1:] != ordered[:-1])).nonzero()[0]
+    ends = np.append(starts[1:], len(ordered))
+    return ordered[starts], ends - starts
 
 
 def shared(a: np.ndarray, b: np.ndarray) -> int:
@@ -33,6 +36,6 @@ def shared(a: np.ndarray, b: np.ndarray) -> int:
         return 0
     if len(a) > len(b):
         a, b = b, a
-    at = np.searchsorted(b, a)
+    at = b.searchsorted(a)
     at[at == len(b)] = 0
     return int(np.count_nonzero(b[at] == a))

@@ -157,11 +157,13 @@ class Matcher:
     def links(self, key: Key) -> list[Link]:
         """Verified reposts between the indexed article ``key`` and the other indexed ones."""
         fingerprint = self.fingerprints.get(key)
+        candidates = set(self.index.candidates(key, fingerprint))
+        candidates |= self.near_duplicates.query(key, self.sketch(fingerprint))
+        if not candidates:  # most articles: their shingle set is not needed
+            return []
         own = fingerprint.shingle_set(self.index.chrome(key))
         if len(own) == 0:
             return []
-        candidates = set(self.index.candidates(key, fingerprint))
-        candidates |= self.near_duplicates.query(key, self.sketch(fingerprint))
         found = []
         for other in sorted(candidates, key=str):
             try:

@@ -53,10 +53,11 @@ class Postings:
         """Post ``slot`` under each of ``terms``."""
         if not len(terms):
             return
-        terms = np.sort(terms.astype(self._dtype, copy=False))
+        terms = terms.astype(self._dtype)  # a copy, sorted in place
+        terms.sort()
         keys, owners = self._buffer
         size = len(keys) + len(terms)
-        placed = np.searchsorted(keys, terms) + np.arange(len(terms))  # where the new ones go
+        placed = keys.searchsorted(terms) + np.arange(len(terms))  # where the new ones go
         old = np.ones(size, bool)
         old[placed] = False
         merged_keys, merged_owners = np.empty(size, keys.dtype), np.empty(size, owners.dtype)
@@ -73,13 +74,23 @@ class Postings:
         terms = terms.astype(self._dtype, copy=False)
         positions, slots = [], []
         for keys, owners in (*self._segments, self._buffer):
-            left = np.searchsorted(keys, terms, "left")
-            found = np.searchsorted(keys, terms, "right") - left
-            total = int(found.sum())
-            if total:
-                first = np.repeat(left - np.cumsum(found) + found, found)
-                positions.append(np.repeat(np.arange(len(terms)), found))
-                slots.append(owners[first + np.arange(total)])
+            first = keys.searchsorted(terms)
+            found = keys.searchsorted(terms, "right")
+            found -= first
+            hits = found.nonzero()[0]
+            if not len(hits):
+                continue
+            first = first[hits]
+            if np.add.reduce(found) == len(hits):  # one posting each, the usual case
+                positions.append(hits)
+                slots.append(owners[first])
+                continue
+            found = found[hits]
+            ends = found.cumsum()
+            # posting i of hit h sits at first[h] + i
+            at = np.arange(ends[-1]) + (first - ends + found).repeat(found)
+            positions.append(hits.repeat(found))
+            slots.append(owners[at])
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(positions), np.concatenate(slots).astype(np.int64)

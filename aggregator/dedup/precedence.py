@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from aggregator.dedup.verify import Link
 
@@ -66,8 +67,19 @@ class Facts:
         """A credit line that does not name the article's own outlet."""
         if not self.credit_line:
             return False
-        own = {normalise_name(name) for name in self.outlet_names if name}
-        return self.credit is None or normalise_name(self.credit) not in own
+        return self.credit is None or self.credited not in self.names
+
+    # Names read once per article, not once per pair judged (``normalise_name`` is two
+    # regular expressions).
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """``outlet_names`` as ``normalise_name`` reads them."""
+        return frozenset(normalise_name(name) for name in self.outlet_names if name)
+
+    @cached_property
+    def credited(self) -> str | None:
+        """``credit`` as ``normalise_name`` reads it."""
+        return normalise_name(self.credit) if self.credit else None
 
 
 @dataclass(frozen=True)
@@ -90,8 +102,7 @@ def credits(reposting: Facts, original: Facts) -> bool:
     """Does ``reposting`` name ``original``'s outlet as its source?"""
     if not reposting.credit or reposting.outlet == original.outlet:
         return False
-    credited = normalise_name(reposting.credit)
-    return any(credited == normalise_name(name) for name in original.outlet_names if name)
+    return reposting.credited in original.names
 
 
 def judge(a: Facts, b: Facts, link: Link, containment: float) -> Verdict:

@@ -51,11 +51,12 @@ class Sketcher:
         memo = fingerprint.sketches
         key = (self.num_perm, self.seed)
         if key not in memo:
-            memo[key] = self._sketch(fingerprint.every_shingle)
+            # The minima of the shingles are those of their set: no need to sort them first.
+            memo[key] = self._sketch(fingerprint.shingles)
         return memo[key]
 
     def _sketch(self, shingles: np.ndarray) -> LeanMinHash:
-        mixed = fmix32((shingles if len(shingles) else _EMPTY).astype(np.uint32))
+        mixed = fmix32(shingles if len(shingles) else _EMPTY)
         low = np.full(self.num_perm, np.iinfo(np.uint32).max, np.uint32)
         for start in range(0, len(mixed), _CHUNK):
             # (permutations x shingles): the min runs along contiguous rows, 1.7x faster
