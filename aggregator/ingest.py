@@ -55,13 +55,18 @@ def text_hash(text: str) -> str:
 
 
 def ensure_outlet(session: Session, outlet: Outlet) -> OutletRow:
-    """The outlet's row, created or refreshed from the configuration."""
+    """The outlet's row, created or refreshed from the configuration (once per session: the
+    crawl's writer stores a batch of articles of a few outlets in one)."""
+    known: dict[str, OutletRow] = session.info.setdefault("outlet_rows", {})
+    if outlet.key in known:
+        return known[outlet.key]
     row = session.scalar(select(OutletRow).where(OutletRow.key == outlet.key))
     if row is None:
         row = OutletRow(key=outlet.key)
         session.add(row)
     row.name, row.url, row.platform = outlet.name, outlet.url, outlet.platform
     row.aliases = list(outlet.aliases)
+    known[outlet.key] = row
     return row
 
 
