@@ -31,7 +31,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator.config import Outlet
 from aggregator.crawlstate import UrlState, write_states
 from aggregator.dedup import DedupConfig, Fingerprint, Links, Matcher
-from aggregator.errors import StoreError, WriterDiedError
+from aggregator.errors import AggregatorError, StoreError, WriterDiedError
 from aggregator.extract import Article
 from aggregator.ingest import load_matcher, save_article
 from aggregator.store import Store
@@ -103,6 +103,7 @@ class StoreWriter:
         batch_articles: int = BATCH_ARTICLES,
         batch_seconds: float = BATCH_SECONDS,
         max_batches: int = MAX_BATCHES,
+        on_failure: Callable[[AggregatorError], None] | None = None,
     ) -> None:
         self.batch_articles = batch_articles
         self.batch_seconds = batch_seconds
@@ -115,7 +116,10 @@ class StoreWriter:
         )
         # Started now, not at the first write: loading the dedup index overlaps the crawl's start.
         self._started = self.executor.submit(os.getpid)
-        self.died: WriterDiedError | None = None
+        # The first error that stops every later write: the writer died, or the store is unusable.
+        self.failure: AggregatorError | None = None
+        self._on_failure = on_failure
+        self._closed = False
         self._changes: list[Change] = []
         self._waiters: list[asyncio.Future[Stored]] = []
         self._articles = 0
@@ -152,14 +156,13 @@ class StoreWriter:
             return
         changes, waiters = self._changes, self._waiters
         self._changes, self._waiters, self._articles = [], [], 0
-        if self.died is not None:
-            _fail(waiters, self.died)
+        if self.failure is not None:
+            _fail(waiters, self.failure)
             return
         try:
             future = self.executor.submit(apply_batch, changes)
-        except (BrokenProcessPool, RuntimeError) as exc:
-            self._died(exc)
-            _fail(waiters, self.died or exc)
+        except BrokenProcessPool as exc:
+            _fail(waiters, self._died(exc))
             return
         done = asyncio.ensure_future(self._settle(future, waiters))
         self._in_flight.append(done)
@@ -172,10 +175,11 @@ class StoreWriter:
         figures: the crawl's cost per page, stage by stage.
         """
         self.flush()
+        self._closed = True
         while self._in_flight:
             await asyncio.wait([self._in_flight[0]])
         cpu = None
-        if self.died is None:
+        if not isinstance(self.failure, WriterDiedError):
             try:
                 cpu = await asyncio.wrap_future(self.executor.submit(time.process_time))
             except BrokenProcessPool as exc:
@@ -184,6 +188,11 @@ class StoreWriter:
         return cpu
 
     def _add(self, change: Change, waiter: asyncio.Future[Stored] | None = None) -> None:
+        if self._closed:  # a late callback of a closing crawl: its page is fetched again
+            logger.warning("a change of %s came after the store writer closed", change.outlet)
+            if waiter is not None:
+                waiter.set_exception(WriterDiedError("the store writer was closed"))
+            return
         self._changes.append(change)
         if waiter is not None:
             self._waiters.append(waiter)
@@ -200,23 +209,36 @@ class StoreWriter:
         try:
             results = await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
-            self._died(exc)
-            _fail(waiters, self.died or exc)
+            _fail(waiters, self._died(exc))
             return
-        except Exception as exc:  # StoreError from the writer: every later write fails too
+        except StoreError as exc:  # the store cannot be written: every later write fails too
+            _fail(waiters, self._failed(exc))
+            return
+        except Exception as exc:  # a bug: its articles fail, are recorded as errors, retried
+            logger.exception("the store writer failed a batch")
             _fail(waiters, exc)
             return
         for waiter, result in zip(waiters, results, strict=True):
             if not waiter.done():
                 waiter.set_result(result)
 
-    def _died(self, exc: BaseException) -> None:
-        if self.died is None:
-            self.died = WriterDiedError(
+    def _died(self, exc: BaseException) -> AggregatorError:
+        return self._failed(
+            WriterDiedError(
                 f"the store writer process died ({exc or type(exc).__name__}); what it had "
                 "not committed is fetched again by the next run"
             )
-            logger.error("%s", self.died)
+        )
+
+    def _failed(self, error: AggregatorError) -> AggregatorError:
+        """Keep the first error that stops the writes and tell the crawl once: a batch of
+        crawl-state changes alone has nobody waiting for it."""
+        if self.failure is None:
+            self.failure = error
+            logger.info("%s", error)  # the CLI prints it once, as its last line
+            if self._on_failure is not None:
+                self._on_failure(error)
+        return self.failure
 
 
 def _fail(waiters: Sequence[asyncio.Future[Stored]], exc: BaseException) -> None:

@@ -20,12 +20,10 @@ from scrapy.exceptions import DropItem
 
 from aggregator import crawlstate as cs
 from aggregator.crawlstate import CrawlState, Fetched
-from aggregator.errors import StoreError, WriterDiedError
 from aggregator.ingest import text_hash
 from aggregator.page import PageItem
 from aggregator.storewriter import ArticleWrite, StoreWriter
 from spiders.crawlrun import CrawlRun
-from spiders.fatal import stop_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +52,7 @@ class StoragePipeline:
         write = ArticleWrite(item.outlet.key, item.article, item.fetched_at, self._stored(item))
         try:
             result = await self.writer.store(write)
-        except (StoreError, WriterDiedError) as exc:
-            stop_crawl(self.crawler, exc)
+        except Exception:  # logged by the writer, which stops the crawl if no write can succeed
             self._drop(item, "store_error")
         if result.error is not None:
             logger.error("cannot store %s: %s", item.url, result.error)

@@ -26,7 +26,7 @@ from aggregator.runs import finish_run, start_run
 from aggregator.store import Store
 from aggregator.store.lock import crawl_lock
 from aggregator.storewriter import StoreWriter
-from spiders.fatal import stopped
+from spiders.fatal import stop_crawl, stopped
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,12 @@ class CrawlRun:
         self._hold.enter_context(crawl_lock(db_url, wait=lock_wait))
         try:
             self.store: Store = self._hold.enter_context(Store(db_url))
-            self.writer = StoreWriter(db_url, outlets, DedupConfig.from_settings(crawler.settings))
+            self.writer = StoreWriter(
+                db_url,
+                outlets,
+                DedupConfig.from_settings(crawler.settings),
+                on_failure=lambda error: stop_crawl(crawler, error),
+            )
             self.state = CrawlState.load(self.store, outlets, writes=self.writer)
             self.run_id = start_run(self.store, outlets)
         except BaseException:
