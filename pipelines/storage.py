@@ -8,22 +8,26 @@ cannot be written (a full disk, a read-only file, a lost connection) stops the
 crawl with exit 3, a writer that died with exit 8 (issue 11, item 6; issue 12,
 item 3); pages that failed for the crawler's own reasons are recorded as
 errors, retried by the next run.
+
+On a cluster worker (issue 15) the writer is the story writer's Redis Stream
+(``aggregator.stream.producer``): an article is counted ``queued`` once pushed,
+and a Redis that cannot be reached stops the crawl with exit 9.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from aggregator import crawlstate as cs
 from aggregator.crawlstate import CrawlState, Fetched
-from aggregator.errors import StoreError, WriterDiedError
+from aggregator.errors import ClusterError, StoreError, WriterDiedError
 from aggregator.ingest import text_hash
 from aggregator.page import PageItem
-from aggregator.storewriter import ArticleWrite, StoreWriter
+from aggregator.storewriter import ArticleWrite, Stored
 from spiders.crawlrun import CrawlRun
 from spiders.fatal import stop_crawl
 
@@ -33,8 +37,14 @@ logger = logging.getLogger(__name__)
 RETRIED = frozenset({"store_error", "worker_died", "dedup_error"})
 
 
+class ArticleWrites(Protocol):
+    """The crawl's writer: the store writer process, or a cluster worker's stream."""
+
+    async def store(self, write: ArticleWrite) -> Stored: ...
+
+
 class StoragePipeline:
-    def __init__(self, state: CrawlState, writer: StoreWriter, crawler: Any) -> None:
+    def __init__(self, state: CrawlState, writer: ArticleWrites, crawler: Any) -> None:
         self.state = state
         self.writer = writer
         self.crawler = crawler
@@ -54,7 +64,7 @@ class StoragePipeline:
         write = ArticleWrite(item.outlet.key, item.article, item.fetched_at, self._stored(item))
         try:
             result = await self.writer.store(write)
-        except (StoreError, WriterDiedError) as exc:
+        except (StoreError, WriterDiedError, ClusterError) as exc:
             stop_crawl(self.crawler, exc)
             self._drop(item, "store_error")
         if result.error is not None:
