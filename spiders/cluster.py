@@ -18,6 +18,9 @@ from aggregator.stream.outlets import DUPEFILTER_KEY, REQUESTS_KEY
 
 SCHEDULER = "scrapy_redis.scheduler.Scheduler"
 DUPEFILTER = "scrapy_redis.dupefilter.RFPDupeFilter"
+# aggregator.settings sets the one-machine values at "project"; an equal priority replaces
+# them, and the command line (--set, scrapy crawl -s) still wins.
+PRIORITY = "project"
 
 
 class ClusterAddon:
@@ -26,11 +29,11 @@ class ClusterAddon:
         url = settings.get("AGGREGATOR_REDIS_URL")
         if not url:
             return
-        settings.set("REDIS_URL", url, priority="addon")
-        settings.set("SCHEDULER", SCHEDULER, priority="addon")
-        settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")
-        settings.set("SCHEDULER_PERSIST", True, priority="addon")
-        settings.set("SCHEDULER_QUEUE_KEY", REQUESTS_KEY, priority="addon")
-        settings.set("SCHEDULER_DUPEFILTER_KEY", DUPEFILTER_KEY, priority="addon")
-        settings.set("SCHEDULER_SERIALIZER", "spiders.requestjson", priority="addon")
+        settings.set("REDIS_URL", url, priority=PRIORITY)
+        settings.set("SCHEDULER", SCHEDULER, priority=PRIORITY)
+        settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority=PRIORITY)
+        settings.set("SCHEDULER_PERSIST", True, priority=PRIORITY)
+        settings.set("SCHEDULER_QUEUE_KEY", REQUESTS_KEY, priority=PRIORITY)
+        settings.set("SCHEDULER_DUPEFILTER_KEY", DUPEFILTER_KEY, priority=PRIORITY)
+        settings.set("SCHEDULER_SERIALIZER", "spiders.requestjson", priority=PRIORITY)
         settings["DOWNLOADER_MIDDLEWARES"]["spiders.sharedslots.SharedSlotMiddleware"] = 50

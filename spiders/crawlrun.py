@@ -77,7 +77,8 @@ class CrawlRun:
 
         from aggregator.stream.producer import StreamWriter
 
-        self.store = self._hold.enter_context(Store(db_url))
+        # Created and upgraded by the story writer alone (workers starting together would race).
+        self.store = self._hold.enter_context(Store(db_url, upgrade=False, create=False))
         self.writer = StreamWriter(
             Redis.from_url(redis_url),
             max_pending=self.crawler.settings.getint("AGGREGATOR_CLUSTER_MAX_PENDING"),

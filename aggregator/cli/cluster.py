@@ -71,8 +71,10 @@ def worker(
         "AGGREGATOR_WORKER_IDLE_EXIT": idle_exit,
     }
     settings_, crawl_config = prepare_crawl(config_path, db_url, False, settings)
-    Store(db_url).close()  # fail here, with a clear message, rather than inside the crawl
+    # Fail here, with a clear message; the story writer creates the store, never a worker.
+    Store(db_url, upgrade=False, create=False).close()
     stats = run_crawl(keys, settings_, crawl_config, worker=True)
+    click.echo(f"articles pushed to the story writer {stats.get('aggregator/articles/queued', 0)}")
     print_crawl_summary(stats, sys.stdout)
     error = fatal_error(stats)
     if error is not None:

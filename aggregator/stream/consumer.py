@@ -125,6 +125,7 @@ class StoryWriter:
                 self.redis.xadd(f"{self.stream}:dead", {**fields, "error": str(exc)})
                 self.counts["dead"] += 1
         results = self.writer.apply(changes)  # StoreError propagates: nothing acknowledged
+        self.counts["entries"] += len(changes)
         self._count(changes, results)
         ids = [entry_id for entry_id, _ in entries]
         with self.redis.pipeline() as pipe:  # committed: acknowledged and gone, or neither
