@@ -123,6 +123,10 @@ def enqueue(config_path: str, redis_url: str, outlets: tuple[str, ...]) -> None:
     """Queue OUTLETS (every enabled one when none are given) for the workers: one run.
 
     The same as `aggregator crawl --redis URL OUTLETS`.
+
+    \b
+    Example:
+      aggregator enqueue --redis redis://10.0.0.5/0 cfr nknews
     """
     enqueue_outlets(config_path, redis_url, outlets)
 

@@ -107,7 +107,12 @@ def test_a_dead_writers_pending_entries_are_applied_by_the_next_one_and_stored_o
     successor = writer(redis_url, db_url, "next")
     assert successor.reclaim() == 3
     assert counts(db_url) == (3, 2, 3)
-    assert successor.counts == {"articles_unchanged": 2, "articles_new": 1, "new_stories": 0}
+    assert successor.counts == {
+        "entries": 3,
+        "articles_unchanged": 2,
+        "articles_new": 1,
+        "new_stories": 0,
+    }
     assert client.xpending(STREAM, GROUP)["pending"] == 0
 
 
