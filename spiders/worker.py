@@ -6,7 +6,8 @@ requests come from. Outlets are popped from the Redis list ``aggregator crawl
 planned by one worker, from the crawl state as the store has it then; requests
 go through scrapy-redis' shared queue, so any worker may fetch any of them.
 A worker waits for more work (``AGGREGATOR_WORKER_IDLE_EXIT`` = 0) or exits
-after that many idle seconds.
+after that many idle seconds. Scrapyd runs it as ``scrapy crawl worker -s
+AGGREGATOR_REDIS_URL=...``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from time import monotonic
 from typing import Any
 
 import scrapy
-from redis import Redis
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
@@ -47,6 +47,8 @@ class WorkerSpider(OutletSpider):
         url = crawler.settings.get("AGGREGATOR_REDIS_URL")
         if not url:
             raise NotConfigured("a worker needs AGGREGATOR_REDIS_URL (aggregator worker --redis)")
+        from redis import Redis  # the cluster extra: `scrapy list` works without it
+
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, WorkerSpider)
         spider.outlet_queue = OutletQueue(Redis.from_url(url))

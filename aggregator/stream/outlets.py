@@ -10,9 +10,10 @@ cleared, so "each URL once a run" holds as on one machine.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis import Redis
+if TYPE_CHECKING:
+    from redis import Redis
 
 OUTLETS_KEY = "aggregator:outlets"  # outlet keys waiting for a worker to plan them
 REQUESTS_KEY = "aggregator:requests"  # scrapy-redis' request queue (SCHEDULER_QUEUE_KEY)
