@@ -85,6 +85,16 @@ AGGREGATOR_CRAWL_EXTRACT_WORKERS = -1
 # once more and the crawl stops with exit 7 (issue 11, item 4).
 AGGREGATOR_CRAWL_WORKER_RESTARTS = 3
 
+# Past one machine (issue 15, docs/cluster.md): a Redis server shared by crawl workers and the
+# story writer. Empty: the crawl runs on one machine, as always.
+AGGREGATOR_REDIS_URL = ""
+# Seconds between two requests to one host, across every worker (an outlet's delay may be longer).
+AGGREGATOR_CLUSTER_HOST_DELAY = 0.0
+# Stream entries the story writer has not committed yet, before workers wait for it.
+AGGREGATOR_CLUSTER_MAX_PENDING = 10_000
+# A worker with nothing to do for this many seconds exits (0: it waits for work for ever).
+AGGREGATOR_WORKER_IDLE_EXIT = 0.0
+
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """The AGGREGATOR_* settings ``environ`` sets, typed like their defaults.

@@ -18,7 +18,9 @@ AggregatorError                 base class; exit 1
 ├── NothingFetchedError         a crawl fetched no page at all; exit 4
 ├── OutletsFailedError          a crawl fetched nothing from some outlets; exit 6
 ├── WorkersDiedError            extraction workers kept dying, the crawl stopped; exit 7
-└── WriterDiedError             the crawl's store writer process died, the crawl stopped; exit 8
+├── WriterDiedError             the crawl's store writer process died, the crawl stopped; exit 8
+└── ClusterError                Redis cannot be reached or used (a worker, the story writer); exit 9
+    └── EntryError              a stream entry that does not decode (set aside, never applied); exit 9
 
 Not an exception: a crawl stopped by Ctrl-C or SIGTERM exits ``EXIT_INTERRUPTED``
 (130) with a notice, not an error; the next run resumes. Usage errors (a bad
@@ -149,11 +151,23 @@ class WriterDiedError(AggregatorError):
     exit_code = 8
 
 
+class ClusterError(AggregatorError):
+    """Redis cannot be reached or used by a worker or the story writer (issue 15); exit 9."""
+
+    exit_code = 9
+
+
+class EntryError(ClusterError):
+    """A stream entry that is not a change this version can read: set aside, never applied."""
+
+
 __all__ = [
     "EXIT_INTERRUPTED",
     "AggregatorError",
+    "ClusterError",
     "ConfigError",
     "DiscoveryError",
+    "EntryError",
     "ExportError",
     "NotAFeed",
     "NotASitemap",

@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from aggregator.errors import AggregatorError, StoreError, WorkersDiedError, WriterDiedError
+from aggregator.errors import (
+    AggregatorError,
+    ClusterError,
+    StoreError,
+    WorkersDiedError,
+    WriterDiedError,
+)
 from aggregator.store import ArticleRow, CrawlRunRow, Store
 
 DROPPED_PREFIX = "aggregator/dropped/"
@@ -24,7 +30,9 @@ OUTLET_PREFIX = "aggregator/outlet/"
 REPOST_ROLES = ("repost", "excerpt")
 FATAL_KIND = "aggregator/fatal/kind"  # the class name of the error that stopped a crawl
 FATAL_MESSAGE = "aggregator/fatal/message"
-_FATAL = {cls.__name__: cls for cls in (StoreError, WorkersDiedError, WriterDiedError)}
+_FATAL = {
+    cls.__name__: cls for cls in (StoreError, WorkersDiedError, WriterDiedError, ClusterError)
+}
 
 
 def start_run(store: Store, outlets: Iterable[str]) -> int:

@@ -13,7 +13,7 @@ from aggregator.defaults import *  # noqa: F403  (all AGGREGATOR_* defaults)
 # Any AGGREGATOR_* setting may come from the environment, so scheduled `scrapy crawl`
 # jobs see the same values as `aggregator crawl`: merged by this add-on when the crawl
 # starts (at a named priority, spiders.environment), never when this module is imported.
-ADDONS = {"spiders.environment.EnvironmentAddon": 0}
+ADDONS = {"spiders.environment.EnvironmentAddon": 0, "spiders.cluster.ClusterAddon": 10}
 
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]
@@ -64,7 +64,8 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # Duplicate requests are filtered by the crawl's frontier (it decides each URL once a run);
-# scrapy-redis's filter may take its place here, with its scheduler.
+# scrapy-redis's filter takes its place, with its scheduler, when AGGREGATOR_REDIS_URL names a
+# Redis server (spiders.cluster.ClusterAddon; issue 15).
 DUPEFILTER_CLASS = "spiders.dupefilter.FrontierDupeFilter"
 
 # Newest first: discovery orders requests by priority; within one priority,

@@ -7,7 +7,8 @@ crawl's own interpreter lock it competed with the event loop for every page
 and the crawl-state changes the spider decides (``CrawlState`` hands them here
 through ``StateWrites``). It applies them in the order they were made, in
 batched transactions, so what the store holds after a kill is always a prefix
-of what the crawl decided.
+of what the crawl decided. A batch is applied by ``aggregator.batches``, the
+core the cluster's story writer shares.
 
 Back-pressure: ``store`` waits while ``max_batches`` batches are in the writer,
 and each page's item waits for its own article to commit, which holds Scrapy's
@@ -34,20 +35,13 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from aggregator.batches import ArticleWrite, BatchWriter, Change, StateChange, Stored
 from aggregator.config import Outlet
-from aggregator.crawlstate import UrlState, write_states
-from aggregator.dedup import DedupConfig, Fingerprint, Links, Matcher
+from aggregator.crawlstate import UrlState
+from aggregator.dedup import DedupConfig
 from aggregator.errors import AggregatorError, StoreError, WriterDiedError
-from aggregator.extract import Article
-from aggregator.ingest import load_matcher, save_article
 from aggregator.store import Store
-from aggregator.store.engine import store_failure
 from aggregator.workers import init_worker
 
 logger = logging.getLogger(__name__)
@@ -56,39 +50,6 @@ BATCH_ARTICLES = 32  # articles per transaction at most
 BATCH_SECONDS = 0.05  # how long a change waits for others to share its transaction
 MAX_BATCHES = 4  # batches handed to the writer and not yet committed
 WRITER_PROCESS_NAME = b"agg-writer"  # what ps and top show
-
-
-@dataclass(frozen=True)
-class StateChange:
-    """Crawl-state rows to write, snapshots taken when the crawl decided."""
-
-    outlet: str
-    inserts: list[UrlState]
-    updates: list[UrlState]
-
-
-@dataclass(frozen=True)
-class ArticleWrite:
-    """An extracted article, with the crawl-state rows that say its URLs are stored."""
-
-    outlet: str
-    article: Article
-    fetched_at: datetime
-    states: list[tuple[UrlState, bool]] = field(default_factory=list)  # (row, is new)
-
-
-@dataclass(frozen=True)
-class Stored:
-    """What became of one ``ArticleWrite``: ``status`` new, updated, unchanged or an error."""
-
-    status: str
-    new_stories: int = 0
-    linked: bool = False
-    relinked: int = 0
-    error: str | None = None
-
-
-Change = StateChange | ArticleWrite
 
 
 class StoreWriter:
@@ -249,136 +210,19 @@ def _fail(waiters: Sequence[asyncio.Future[Stored]], exc: BaseException) -> None
 
 # The writer process.
 
-_writer: _Writer | None = None
-
-
-class _Writer:
-    """The store, the dedup matcher built from it, and the outlets: one per writer process."""
-
-    def __init__(self, db_url: str, outlets: dict[str, Outlet], config: DedupConfig) -> None:
-        self.store = Store(db_url)
-        self.outlets = outlets
-        self.config = config
-        self.matcher: Matcher = load_matcher(self.store, config)
+_writer: BatchWriter | None = None
 
 
 def _open_writer(parent: int, db_url: str, outlets: dict[str, Outlet], config: DedupConfig) -> None:
     global _writer
     init_worker(parent, WRITER_PROCESS_NAME)
-    _writer = _Writer(db_url, outlets, config)
-
-
-@dataclass
-class _Matched:
-    """An article's dedup results, computed once even when its transaction is retried."""
-
-    fingerprint: Fingerprint
-    links: Links
-    sketch: Any
+    _writer = BatchWriter(Store(db_url), outlets, config)
 
 
 def apply_batch(changes: list[Change]) -> list[Stored]:
-    """Apply ``changes`` in one transaction; one ``Stored`` per article, in order.
-
-    When the transaction fails for one row's reason (not a store that cannot be
-    written), each change is applied in a transaction of its own, so one bad
-    article costs only itself. A store that cannot be written raises ``StoreError``.
-    """
+    """Apply ``changes`` in one transaction in the writer process (``BatchWriter.apply``)."""
     assert _writer is not None, "apply_batch runs in the writer process"
-    matched: dict[int, _Matched | Stored] = {}
-    for number, change in enumerate(changes):
-        if isinstance(change, ArticleWrite):
-            matched[number] = _match(_writer.matcher, change)
-    try:
-        return _commit(_writer, changes, matched)
-    except Exception as exc:
-        _raise_if_unwritable(exc)
-        logger.warning("a batch failed (%s): writing its changes one by one", exc)
-    results = []
-    for number, change in enumerate(changes):
-        one = {0: matched[number]} if number in matched else {}
-        try:
-            results += _commit(_writer, [change], one)
-        except Exception as exc:  # one change's problem: the others are written
-            _raise_if_unwritable(exc)
-            logger.error("cannot store a change of %s: %s", change.outlet, exc)
-            if isinstance(change, ArticleWrite):
-                results.append(Stored("store_error", error=_first_line(exc)))
-    return results
+    return _writer.apply(changes)
 
 
-def _match(matcher: Matcher, write: ArticleWrite) -> _Matched | Stored:
-    try:
-        fingerprint = matcher.fingerprint(write.article.text)
-        links = matcher.ingest(write.article.url, write.outlet, fingerprint)
-        return _Matched(fingerprint, links, matcher.sketch(fingerprint))
-    except Exception as exc:  # one article's problem, counted; the others are stored
-        logger.exception("dedup failed on %s", write.article.url)
-        return Stored("dedup_error", error=f"{type(exc).__name__}: {_first_line(exc)}")
-
-
-def _commit(
-    writer: _Writer, changes: list[Change], matched: dict[int, _Matched | Stored]
-) -> list[Stored]:
-    results: list[Stored] = []
-    states = _LatestStates()
-    with writer.store.session() as session, session.begin():
-        for number, change in enumerate(changes):
-            if isinstance(change, StateChange):
-                states.add(change.outlet, change.inserts, new=True)
-                states.add(change.outlet, change.updates, new=False)
-                continue
-            dedup = matched[number]
-            if isinstance(dedup, Stored):
-                results.append(dedup)
-                continue
-            saved = save_article(
-                session,
-                writer.outlets[change.outlet],
-                change.article,
-                dedup.fingerprint,
-                dedup.links,
-                writer.config,
-                change.fetched_at,
-                sketch=dedup.sketch,
-            )
-            for row, new in change.states:  # stored and recorded, or neither
-                states.add(change.outlet, [row], new)
-            results.append(
-                Stored(
-                    saved.status, saved.new_stories, bool(dedup.links), len(dedup.links.relinked)
-                )
-            )
-        states.write(session)
-    return results
-
-
-class _LatestStates:
-    """A batch's crawl-state rows, each URL's last snapshot only: a URL is queued, credited
-    and recorded within moments, and one transaction writes what the last one says."""
-
-    def __init__(self) -> None:
-        self.rows: dict[tuple[str, str], tuple[UrlState, bool]] = {}
-
-    def add(self, outlet: str, rows: list[UrlState], new: bool) -> None:
-        for row in rows:
-            earlier = self.rows.get((outlet, row.url))
-            self.rows[(outlet, row.url)] = (row, earlier[1] if earlier else new)
-
-    def write(self, session: Any) -> None:
-        by_outlet: dict[str, tuple[list[UrlState], list[UrlState]]] = {}
-        for (outlet, _), (row, new) in self.rows.items():
-            by_outlet.setdefault(outlet, ([], []))[0 if new else 1].append(row)
-        for outlet, (inserts, updates) in by_outlet.items():
-            write_states(session, outlet, inserts, updates)
-
-
-def _raise_if_unwritable(exc: Exception) -> None:
-    """A store that cannot be written fails every later write too: the crawl must stop."""
-    failure = store_failure(exc) if isinstance(exc, SQLAlchemyError) else None
-    if failure is not None:
-        raise StoreError(str(failure)) from None
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc) or type(exc).__name__).splitlines()[0]
+__all__ = ["ArticleWrite", "Change", "StateChange", "StoreWriter", "Stored", "apply_batch"]

@@ -8,22 +8,28 @@ cannot be written (a full disk, a read-only file, a lost connection) stops the
 crawl with exit 3, a writer that died with exit 8 (issue 11, item 6; issue 12,
 item 3); pages that failed for the crawler's own reasons are recorded as
 errors, retried by the next run.
+
+On a cluster worker (issue 15) the writer is the story writer's Redis Stream
+(``aggregator.stream.producer``): an article is counted ``queued`` once pushed,
+and a Redis that cannot be reached stops the crawl with exit 9.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from aggregator import crawlstate as cs
 from aggregator.crawlstate import CrawlState, Fetched
+from aggregator.errors import ClusterError, StoreError, WriterDiedError
 from aggregator.ingest import text_hash
 from aggregator.page import PageItem
-from aggregator.storewriter import ArticleWrite, StoreWriter
+from aggregator.storewriter import ArticleWrite, Stored
 from spiders.crawlrun import CrawlRun
+from spiders.fatal import stop_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +37,14 @@ logger = logging.getLogger(__name__)
 RETRIED = frozenset({"store_error", "worker_died", "dedup_error"})
 
 
+class ArticleWrites(Protocol):
+    """The crawl's writer: the store writer process, or a cluster worker's stream."""
+
+    async def store(self, write: ArticleWrite) -> Stored: ...
+
+
 class StoragePipeline:
-    def __init__(self, state: CrawlState, writer: StoreWriter, crawler: Any) -> None:
+    def __init__(self, state: CrawlState, writer: ArticleWrites, crawler: Any) -> None:
         self.state = state
         self.writer = writer
         self.crawler = crawler
@@ -52,7 +64,10 @@ class StoragePipeline:
         write = ArticleWrite(item.outlet.key, item.article, item.fetched_at, self._stored(item))
         try:
             result = await self.writer.store(write)
-        except Exception:  # logged by the writer, which stops the crawl if no write can succeed
+        except (StoreError, WriterDiedError, ClusterError) as exc:  # no write can succeed
+            stop_crawl(self.crawler, exc)
+            self._drop(item, "store_error")
+        except Exception:  # a failed batch, logged by the writer: retried by the next run
             self._drop(item, "store_error")
         if result.error is not None:
             logger.error("cannot store %s: %s", item.url, result.error)

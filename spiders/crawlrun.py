@@ -7,13 +7,19 @@ starts the store writer process (``aggregator.storewriter``) that makes every
 write of the crawl in between, off the event loop. The storage pipeline gets it
 in its constructor; the spider, which Scrapy creates before its extensions,
 takes it when the crawl starts (``CrawlRun.of``).
+
+As a cluster worker (``AGGREGATOR_REDIS_URL`` set, issue 15) it only reads the
+store: the crawl state, loaded at start and again for each outlet the worker
+plans. Its writes go to the story writer's Redis Stream
+(``aggregator.stream.producer``); the story writer holds the lock, and no run
+row is written.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -28,15 +34,31 @@ from aggregator.store.lock import crawl_lock
 from aggregator.storewriter import StoreWriter
 from spiders.fatal import stop_crawl, stopped
 
+if TYPE_CHECKING:
+    from aggregator.stream.producer import StreamWriter
+
 logger = logging.getLogger(__name__)
 
 WRITER_CPU = "aggregator/writer/cpu_seconds"  # the writer process's CPU time, for bench/crawl.py
 
 
 class CrawlRun:
-    def __init__(self, crawler: Any, db_url: str, outlets: dict[str, Outlet], lock_wait: float):
+    writer: StoreWriter | StreamWriter
+    run_id: int | None
+
+    def __init__(
+        self,
+        crawler: Any,
+        db_url: str,
+        outlets: dict[str, Outlet],
+        lock_wait: float,
+        redis_url: str = "",
+    ):
         self.crawler = crawler
         self._hold = ExitStack()
+        if redis_url:
+            self._join_cluster(db_url, outlets, redis_url)
+            return
         # One crawl writes to a store at a time, however it was started (aggregator crawl,
         # scrapy crawl, Scrapyd); under `aggregator crawl` this nests in the CLI's hold.
         self._hold.enter_context(crawl_lock(db_url, wait=lock_wait))
@@ -54,6 +76,27 @@ class CrawlRun:
             self._hold.close()
             raise
 
+    def _join_cluster(self, db_url: str, outlets: dict[str, Outlet], redis_url: str) -> None:
+        # The cluster extra (redis): imported by workers only.
+        from redis import Redis
+
+        from aggregator.stream.producer import StreamWriter
+
+        # Created and upgraded by the story writer alone (workers starting together would race).
+        self.store = self._hold.enter_context(Store(db_url, upgrade=False, create=False))
+        self.writer = StreamWriter(
+            Redis.from_url(redis_url),
+            max_pending=self.crawler.settings.getint("AGGREGATOR_CLUSTER_MAX_PENDING"),
+            on_failure=lambda error: stop_crawl(self.crawler, error),
+        )
+        self.state = CrawlState.load(self.store, outlets, writes=self.writer)
+        self.run_id = None
+
+    def reload(self, outlet: str) -> None:
+        """The outlet's crawl state as the store has it now (a worker, before planning it)."""
+        fresh = CrawlState.load(self.store, [outlet])
+        self.state.urls[outlet] = fresh.urls[outlet]
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlRun:
         outlets = getattr(crawler.spider, "outlets", None)
@@ -65,6 +108,7 @@ class CrawlRun:
             settings.get("AGGREGATOR_DB"),
             outlets,
             settings.getfloat("AGGREGATOR_LOCK_WAIT"),
+            settings.get("AGGREGATOR_REDIS_URL") or "",
         )
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
         return run
@@ -82,7 +126,8 @@ class CrawlRun:
             cpu = await self.writer.close()
             if cpu is not None:
                 self.crawler.stats.set_value(WRITER_CPU, round(cpu, 3))
-            finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
+            if self.run_id is not None:
+                finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
         except SQLAlchemyError as exc:  # the run row stays unfinished, as after a kill
             if not stopped(self.crawler):
                 logger.error("cannot record the end of the run: %s", exc)

@@ -50,14 +50,22 @@ def run_crawl(
     settings: Settings,
     crawl_config: CrawlConfig,
     progress: Callable[..., None] | None = None,
+    worker: bool = False,
 ) -> dict[str, Any]:
     """Crawl the outlets (their keys must exist) and return the crawl's stats.
+
+    ``worker``: crawl as one of a cluster's workers (``spiders.worker``, issue 15).
 
     ``progress`` is called with the stats every second and at the end. Runs
     the Twisted reactor, so it can be called once per process.
     """
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(OutletSpider)
+    spider: type[OutletSpider] = OutletSpider
+    if worker:
+        from spiders.worker import WorkerSpider  # needs the cluster extra (redis)
+
+        spider = WorkerSpider
+    crawler = process.create_crawler(spider)
     # Held here for the crawl: signals keep only weak references to their receivers.
     reporter = Progress(crawler, progress) if progress is not None else None
     process.crawl(crawler, outlet=",".join(outlet_keys), crawl_config=crawl_config)

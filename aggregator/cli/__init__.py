@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aggregator.cli import (  # noqa: F401  (register commands)
+    cluster,
     crawl,
     db,
     dedup,

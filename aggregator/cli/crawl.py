@@ -62,6 +62,13 @@ from aggregator.store.lock import crawl_lock
     metavar="NAME=VALUE",
     help="A Scrapy or AGGREGATOR_* setting for this run (repeatable), e.g. DOWNLOAD_TIMEOUT=10.",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="AGGREGATOR_REDIS_URL",
+    default="",
+    help="Queue the outlets for a cluster's workers instead (docs/cluster.md).",
+)
 def crawl(
     outlets: tuple[str, ...],
     config_path: str,
@@ -70,6 +77,7 @@ def crawl(
     refresh: bool,
     contact: str,
     overrides: tuple[str, ...],
+    redis_url: str,
 ) -> None:
     """Crawl OUTLETS (keys from the config; every enabled outlet when none are given).
 
@@ -89,9 +97,18 @@ def crawl(
     130 interrupted; 2 configuration error, 3 store error (disk full, too).
 
     \b
+    With --redis URL the outlets are queued for a cluster's workers instead
+    (aggregator worker, aggregator writer; docs/cluster.md).
+
+    \b
     Example:
       aggregator crawl cfr nknews --db sqlite:///data/aggregator.sqlite
     """
+    if redis_url:  # past one machine: the workers crawl, the story writer stores
+        from aggregator.cli.cluster import enqueue_outlets
+
+        enqueue_outlets(config_path, redis_url, outlets)
+        return
     from spiders.runner import checked_overrides  # Scrapy is imported only for crawls
 
     config = load_config(config_path)

@@ -76,7 +76,7 @@ def run_from_egg(egg: Path, cwd: Path, *args: str) -> subprocess.CompletedProces
 def test_the_spider_and_the_store_work_from_the_zipped_egg(egg: Path, tmp_path: Path) -> None:
     listing = run_from_egg(egg, tmp_path, "-m", "scrapy", "list")
     assert listing.returncode == 0, listing.stderr
-    assert listing.stdout.split() == ["outlet"]
+    assert listing.stdout.split() == ["outlet", "worker"]  # worker: past one machine (issue 15)
     store = tmp_path / "store.sqlite"
     opened = run_from_egg(
         egg, tmp_path, "-c",

@@ -1,0 +1,48 @@
+"""The outlets a cluster crawl is asked for: a Redis list the workers pop from.
+
+``aggregator crawl --redis URL`` pushes the keys; each key is popped by one
+worker, which plans that outlet's starts (resumed URLs, sources, archive
+pages) exactly once a run. Pushing starts a new run when the last one is done
+(nothing queued, no requests waiting): the shared request dupefilter is
+cleared, so "each URL once a run" holds as on one machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+OUTLETS_KEY = "aggregator:outlets"  # outlet keys waiting for a worker to plan them
+REQUESTS_KEY = "aggregator:requests"  # scrapy-redis' request queue (SCHEDULER_QUEUE_KEY)
+DUPEFILTER_KEY = "aggregator:dupefilter"  # scrapy-redis' fingerprints (SCHEDULER_DUPEFILTER_KEY)
+
+
+class OutletQueue:
+    def __init__(self, redis: Redis, key: str = OUTLETS_KEY) -> None:
+        self.redis = redis
+        self.key = key
+
+    def push(self, keys: Iterable[str]) -> list[str]:
+        """Queue ``keys`` not already waiting; the keys queued. A new run when idle."""
+        waiting = set(self.waiting())
+        fresh = [k for k in dict.fromkeys(keys) if k not in waiting]
+        if not waiting and not self.redis.exists(REQUESTS_KEY):
+            self.redis.delete(DUPEFILTER_KEY)
+        if fresh:
+            self.redis.rpush(self.key, *fresh)
+        return fresh
+
+    def pop(self, count: int) -> list[str]:
+        popped: Any = self.redis.lpop(self.key, count)
+        return [_text(k) for k in popped or []]
+
+    def waiting(self) -> list[str]:
+        waiting: Any = self.redis.lrange(self.key, 0, -1)
+        return [_text(k) for k in waiting]
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
