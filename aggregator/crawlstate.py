@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -364,20 +364,34 @@ def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
 
 
 def _update(session: Session, outlet: str, states: list[UrlState]) -> None:
-    """One statement for all the rows (executemany), without the ORM's per-row bookkeeping."""
+    """One statement for all the rows (executemany), without the ORM's per-row bookkeeping.
+
+    A ``queued`` snapshot never overwrites an answer fetched after it was taken: several
+    crawl processes (issue 15's workers) may queue one URL while another fetches it, and
+    their changes reach the store interleaved. One crawl's own changes arrive in order,
+    so its snapshots always carry the row's latest fetch time.
+    """
     if not states:
         return
     table = cast(Table, CrawlStateRow.__table__)
-    statement = (
-        update(table)
-        .where(table.c.outlet == bindparam("key_outlet"), table.c.url == bindparam("key_url"))
-        .values({name: bindparam(f"new_{name}") for name in _COLUMNS})
-    )
-    rows = [
-        {"key_outlet": outlet, "key_url": s.url, **{f"new_{n}": v for n, v in _values(s).items()}}
-        for s in states
-    ]
-    session.connection().execute(statement, rows)
+    statement = update(table).values({name: bindparam(f"new_{name}") for name in _COLUMNS})
+    key = (table.c.outlet == bindparam("key_outlet"), table.c.url == bindparam("key_url"))
+    fetched = table.c.last_fetched
+    not_newer = or_(fetched.is_(None), fetched <= bindparam("key_fetched", type_=fetched.type))
+    for queued in (True, False):
+        rows = [
+            {
+                "key_outlet": outlet,
+                "key_url": s.url,
+                **({"key_fetched": s.last_fetched} if queued else {}),
+                **{f"new_{n}": v for n, v in _values(s).items()},
+            }
+            for s in states
+            if (s.status == QUEUED) == queued
+        ]
+        if rows:
+            where = (*key, not_newer) if queued else key
+            session.connection().execute(statement.where(*where), rows)
 
 
 def _values(state: UrlState) -> dict[str, object]:

@@ -136,12 +136,6 @@ def test_two_workers_and_one_writer_store_what_one_machine_does(
     assert stories(cluster)[:2] == (expected, articles)
 
 
-@pytest.mark.xfail(
-    strict=False,  # a race: some runs leave none
-    reason="a worker that queued a URL another worker answered writes its stale 'queued' "
-    "over the answer: the next run fetches it again (stored as unchanged). Needs a "
-    "conditional update in the story writer (issue 15, follow-up)",
-)
 def test_no_url_is_left_queued_after_a_cluster_run(
     sites: tuple[Path, dict[str, str]], redis_url: str, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -85,6 +86,20 @@ class TestCrawlState:
         assert cs.reset(store, "a") == 1
         assert CrawlState.load(store, ["a"]).urls["a"] == {}, "reset forgets every URL"
         store.close()
+
+    def test_a_queued_snapshot_never_overwrites_a_later_answer(self, db_url: str) -> None:
+        """Two crawl processes (cluster workers) queue one URL while one of them fetches it:
+        the other's queued snapshot, older than the answer, reaches the store after it."""
+        url = "http://a.example/p/"
+        with Store(db_url) as store:
+            one, other = CrawlState.load(store, ["a"]), CrawlState.load(store, ["a"])
+            one.queue("a", [Found(url, cs.FEED)])
+            one.record("a", url, Fetched(cs.STORED, kind=cs.ARTICLE, http_status=200))
+            other.urls["a"][url] = replace(one.get("a", url), status=cs.QUEUED, last_fetched=None)
+            other.queue("a", [Found(url, cs.SITEMAP)])  # stale: taken before the answer
+            assert CrawlState.load(store, ["a"]).get("a", url).status == cs.STORED
+            one.queue("a", [Found(url, cs.FEED)])  # queued again after the answer, knowingly
+            assert CrawlState.load(store, ["a"]).get("a", url).status == cs.QUEUED
 
 
 class TestDiscovery:
