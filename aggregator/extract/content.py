@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
+from aggregator.extract.bodies import make_element
 from aggregator.extract.chrome import (
     CAPTION_SELECTORS,
     CHROME_SELECTORS,
@@ -99,7 +100,7 @@ def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
             continue
         text = " ".join(lead.text_content().split())
         if text:
-            paragraph = html.Element("p")
+            paragraph = make_element("p")
             paragraph.text = text
             root.insert(0, paragraph)
         return
@@ -146,7 +147,7 @@ def _has_prose(element: html.HtmlElement) -> bool:
 
 def as_document(root: html.HtmlElement) -> html.HtmlElement:
     """A minimal page holding only ``root`` inside <article>, the shape trafilatura looks for."""
-    document = html.Element("html")
+    document = make_element("html")
     body = etree.SubElement(document, "body")
     article = etree.SubElement(body, "article")
     if root.getparent() is not None:
