@@ -13,8 +13,8 @@ from functools import partial
 from urllib.parse import urljoin
 
 from lxml import etree, html
-from trafilatura.metadata import extract_author as trafilatura_author
 
+from aggregator.extract.authors import fallback_author
 from aggregator.extract.content import IN_COMMENTS
 from aggregator.extract.jsonld import JsonLd
 
@@ -219,7 +219,7 @@ def _authors(tree: html.HtmlElement, ld: JsonLd, site_name: str | None) -> tuple
         lambda: [v for name in _META_AUTHORS for v in _metas(tree, name)],
         lambda: [p for p in _metas(tree, "article:author") if not p.startswith("http")],
         *(partial(_texts, tree, xpath) for xpath in (_AUTHOR_XPATHS if _ANY_BYLINE(tree) else ())),
-        lambda: _split_names(trafilatura_author(tree) or ""),
+        lambda: _split_names(fallback_author(tree) or ""),
     ]
     organisation: tuple[str, ...] = ()
     for source in sources:
