@@ -22,6 +22,7 @@ from aggregator.extract.chrome import (
     PLATFORM_WIDGET_SELECTORS,
     PROSE_KEPT_SELECTORS,
 )
+from aggregator.extract.elements import Elements
 from aggregator.extract.selectors import SelectorSet
 
 # A comment's own body often carries the same classes as the article's (entry-content).
@@ -54,7 +55,7 @@ class Content:
     known: bool
 
 
-def find_content(tree: html.HtmlElement) -> Content:
+def find_content(tree: html.HtmlElement, elements: Elements) -> Content:
     """The article container, else the page.
 
     Candidates are the elements a known selector matches outside the comments.
@@ -67,9 +68,8 @@ def find_content(tree: html.HtmlElement) -> Content:
     front of it, so that it is read as the article's first paragraph.
     """
     candidates = []
-    for element in tree.iter():
-        rank = _CONTENT.rank(element)
-        if rank is None or IN_COMMENTS(element):
+    for rank, element in _CONTENT.ranked(elements):
+        if IN_COMMENTS(element):
             continue
         words = visible_words(element)
         if words:
@@ -80,7 +80,7 @@ def find_content(tree: html.HtmlElement) -> Content:
     _, words, best = min((c for c in candidates if c[1] * 2 >= most), key=lambda c: c[0])
     if words * 2 < _paragraph_words(tree):
         return Content(tree, False)
-    _prepend_lead(tree, best)
+    _prepend_lead(elements, best)
     return Content(best, True)
 
 
@@ -94,8 +94,8 @@ def _paragraph_words(tree: html.HtmlElement) -> int:
     return sum(len(p.text_content().split()) for p in _PARAGRAPHS_OUTSIDE_COMMENTS(tree))
 
 
-def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
-    for lead in _LEAD.select(tree):
+def _prepend_lead(elements: Elements, root: html.HtmlElement) -> None:
+    for _, lead in _LEAD.ranked(elements):
         if root in lead.iterancestors() or IN_COMMENTS(lead):
             continue
         text = " ".join(lead.text_content().split())
@@ -133,11 +133,11 @@ def remove_chrome(root: html.HtmlElement) -> None:
         element.drop_tree()
 
 
-def remove_widgets(root: html.HtmlElement) -> None:
+def remove_widgets(elements: Elements) -> None:
     """Drop the platform widgets (Jetpack share, like, follow, related posts) from a page
     read whole: unlike a sidebar or a header, they are never article text anywhere."""
-    for element in list(_WIDGETS.select(root)):
-        if element is not root and element.getparent() is not None:
+    for _, element in list(_WIDGETS.ranked(elements)):
+        if element.getparent() is not None:
             element.drop_tree()
 
 

@@ -99,11 +99,11 @@ def _extract_article(
 ) -> Extraction:
     metadata = read_metadata(tree, url, ld, elements)
     dates = find_dates(tree, url, options.timezone, ld, elements)
-    content = find_content(tree)
+    content = find_content(tree, elements)
     if content.known:
         remove_chrome(content.root)
     else:
-        remove_widgets(tree)
+        remove_widgets(elements)
     attribution = take_credit(content.root) if content.known else None
     document = as_document(content.root) if content.known else content.root
     paragraphs = _clean_lines(

@@ -206,7 +206,7 @@ def _authors(
             partial(_texts_of, xpath, tree)
             for xpath in (_AUTHOR_XPATHS if finders.may_have_byline(elements) else ())
         ),
-        lambda: _split_names(fallback_author(tree) or ""),
+        lambda: _split_names(fallback_author(elements) or ""),
     ]
     organisation: tuple[str, ...] = ()
     for source in sources:

@@ -7,6 +7,7 @@ from trafilatura.metadata import extract_author
 
 from aggregator.extract.authors import fallback_author
 from aggregator.extract.bodies import parse_html
+from aggregator.extract.elements import Elements
 
 from .corpus import golden_pages
 
@@ -34,7 +35,7 @@ SHAPES = [
 
 
 def _both(page: str) -> tuple[str | None, str | None]:
-    return fallback_author(parse_html(page)), extract_author(parse_html(page))
+    return fallback_author(Elements(parse_html(page))), extract_author(parse_html(page))
 
 
 @pytest.mark.parametrize("body", SHAPES)
@@ -51,4 +52,4 @@ def test_every_golden_page_answers_as_trafilatura(page) -> None:
 
 def test_a_deleted_date_leaves_the_name_whole() -> None:
     page = '<html><body><span class="author">Ivy <time>May 5</time>Jones</span></body></html>'
-    assert fallback_author(parse_html(page)) == "Ivy Jones"
+    assert fallback_author(Elements(parse_html(page))) == "Ivy Jones"
