@@ -74,9 +74,11 @@ class SelectorSet:
             ranks.append(self.ids[identifier])
         if classes:
             names = set(classes.split())
-            ranks += [self.classes[n] for n in names if n in self.classes]
+            if not self.classes.keys().isdisjoint(names):  # most elements match no selector
+                ranks += [self.classes[n] for n in names if n in self.classes]
             ranks += [rank for wanted, rank in self.class_sets if wanted <= names]
-        ranks += [rank for name, value, rank in self.attributes if element.get(name) == value]
+        if self.attributes:
+            ranks += [rank for name, value, rank in self.attributes if element.get(name) == value]
         return min(ranks) if ranks else None
 
     def matches(self, element: html.HtmlElement) -> bool:
