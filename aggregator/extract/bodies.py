@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lxml import html
+from lxml import etree, html
 
 EMPTY = "empty"
 NOT_HTML = "not_html"
@@ -80,6 +80,18 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # does: left in the tree they cut its text runs (a shop's category page lost three
 # quarters of its text on wcxb-dev, issue 9).
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# lxml.html picks each element's Python class in a Python method, called every time an
+# element is touched from Python (some 11,000 times a page, ours and trafilatura's
+# walks together); one class for all, chosen in C, is what extraction needs (it never
+# uses lxml's form helpers). Copies of the tree keep the parser's lookup.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=html.HtmlElement,
+        comment=html.HtmlComment,
+        pi=html.HtmlProcessingInstruction,
+        entity=html.HtmlEntity,
+    )
+)
 
 
 def parse_html(text: str) -> html.HtmlElement:
@@ -88,3 +100,8 @@ def parse_html(text: str) -> html.HtmlElement:
     still declares its encoding."""
     cleaned = _CONTROLS.sub("", _XML_DECLARATION.sub("", text, count=1))
     return html.document_fromstring(cleaned, parser=_PARSER)
+
+
+def make_element(tag: str) -> html.HtmlElement:
+    """A new element, root of a document of its own, with the parser's element classes."""
+    return _PARSER.makeelement(tag)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
+from aggregator.extract.bodies import make_element
 from aggregator.extract.chrome import (
     CAPTION_SELECTORS,
     CHROME_SELECTORS,
@@ -21,6 +22,7 @@ from aggregator.extract.chrome import (
     PLATFORM_WIDGET_SELECTORS,
     PROSE_KEPT_SELECTORS,
 )
+from aggregator.extract.elements import Elements
 from aggregator.extract.selectors import SelectorSet
 
 # A comment's own body often carries the same classes as the article's (entry-content).
@@ -53,7 +55,7 @@ class Content:
     known: bool
 
 
-def find_content(tree: html.HtmlElement) -> Content:
+def find_content(tree: html.HtmlElement, elements: Elements) -> Content:
     """The article container, else the page.
 
     Candidates are the elements a known selector matches outside the comments.
@@ -66,9 +68,8 @@ def find_content(tree: html.HtmlElement) -> Content:
     front of it, so that it is read as the article's first paragraph.
     """
     candidates = []
-    for element in tree.iter():
-        rank = _CONTENT.rank(element)
-        if rank is None or IN_COMMENTS(element):
+    for rank, element in _CONTENT.ranked(elements):
+        if IN_COMMENTS(element):
             continue
         words = visible_words(element)
         if words:
@@ -79,7 +80,7 @@ def find_content(tree: html.HtmlElement) -> Content:
     _, words, best = min((c for c in candidates if c[1] * 2 >= most), key=lambda c: c[0])
     if words * 2 < _paragraph_words(tree):
         return Content(tree, False)
-    _prepend_lead(tree, best)
+    _prepend_lead(elements, best)
     return Content(best, True)
 
 
@@ -93,13 +94,13 @@ def _paragraph_words(tree: html.HtmlElement) -> int:
     return sum(len(p.text_content().split()) for p in _PARAGRAPHS_OUTSIDE_COMMENTS(tree))
 
 
-def _prepend_lead(tree: html.HtmlElement, root: html.HtmlElement) -> None:
-    for lead in _LEAD.select(tree):
+def _prepend_lead(elements: Elements, root: html.HtmlElement) -> None:
+    for _, lead in _LEAD.ranked(elements):
         if root in lead.iterancestors() or IN_COMMENTS(lead):
             continue
         text = " ".join(lead.text_content().split())
         if text:
-            paragraph = html.Element("p")
+            paragraph = make_element("p")
             paragraph.text = text
             root.insert(0, paragraph)
         return
@@ -132,11 +133,11 @@ def remove_chrome(root: html.HtmlElement) -> None:
         element.drop_tree()
 
 
-def remove_widgets(root: html.HtmlElement) -> None:
+def remove_widgets(elements: Elements) -> None:
     """Drop the platform widgets (Jetpack share, like, follow, related posts) from a page
     read whole: unlike a sidebar or a header, they are never article text anywhere."""
-    for element in list(_WIDGETS.select(root)):
-        if element is not root and element.getparent() is not None:
+    for _, element in list(_WIDGETS.ranked(elements)):
+        if element.getparent() is not None:
             element.drop_tree()
 
 
@@ -146,7 +147,7 @@ def _has_prose(element: html.HtmlElement) -> bool:
 
 def as_document(root: html.HtmlElement) -> html.HtmlElement:
     """A minimal page holding only ``root`` inside <article>, the shape trafilatura looks for."""
-    document = html.Element("html")
+    document = make_element("html")
     body = etree.SubElement(document, "body")
     article = etree.SubElement(body, "article")
     if root.getparent() is not None:

@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from dateutil import parser as dateparser
 from lxml import etree, html
 
+from aggregator.extract import finders
 from aggregator.extract.content import IN_COMMENTS
+from aggregator.extract.elements import Elements
 from aggregator.extract.jsonld import JsonLd
 
 _META_PUBLISHED = (
@@ -97,16 +99,8 @@ _BYLINE_DATE = re.compile(
     re.IGNORECASE,
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])(?:/|$)")
-_BYLINE_CONTAINERS = etree.XPath(
-    "//*[contains(@class, 'entry-meta') or contains(@class, 'post-meta') or contains(@class, 'byline')"
-    " or contains(@class, 'postmetadata') or contains(@class, 'dateline') or contains(@class, 'posted-on')"
-    " or contains(@class, 'entry-date') or contains(@class, 'published') or contains(@class, 'date')"
-    " or contains(@class, 'postdate') or contains(@class, 'post-info') or contains(@class, 'meta')"
-    " or contains(@class, 'submitted') or contains(@class, 'timestamp')]"
-)
 _TIMES = etree.XPath("//time[@datetime] | //abbr[contains(@class, 'published')][@title]")
 _UPDATED_TIMES = etree.XPath("//time[contains(@class, 'updated')][@datetime]")
-_ITEMPROPS = etree.XPath("//*[@itemprop][not(self::meta)]")
 _EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 _LATEST_AHEAD = timedelta(days=366)  # a page dated a year ahead is misdated, not early
 _PROBE_DEFAULTS = (datetime(1904, 2, 2), datetime(1905, 3, 3))
@@ -121,7 +115,11 @@ class PageDates:
 
 
 def find_dates(
-    tree: html.HtmlElement, url: str | None, tz: tzinfo = UTC, ld: JsonLd | None = None
+    tree: html.HtmlElement,
+    url: str | None,
+    tz: tzinfo = UTC,
+    ld: JsonLd | None = None,
+    elements: Elements | None = None,
 ) -> PageDates:
     """The page's publication (and update) date as aware datetimes.
 
@@ -131,16 +129,17 @@ def find_dates(
     on wcxb-dev ten article pages' days were wrong that way (issue 9).
     """
     ld = ld if ld is not None else JsonLd.from_tree(tree)
+    elements = elements if elements is not None else Elements(tree)
     updated = (
-        _first(_meta_values(tree, _META_UPDATED), tz)
+        _first(_meta_values(tree, elements, _META_UPDATED), tz)
         or _first(iter(ld.strings("dateModified")), tz)
         or _first(_attributes(_UPDATED_TIMES(tree), "datetime"), tz)
     )
     for source, candidates in (
-        ("meta", _meta_values(tree, _META_PUBLISHED)),
+        ("meta", _meta_values(tree, elements, _META_PUBLISHED)),
         ("json-ld", iter(ld.strings("datePublished"))),
         ("time", _time_elements(tree)),
-        ("byline", _byline_texts(tree)),
+        ("byline", _byline_texts(elements)),
         ("url", _url_dates(url)),
     ):
         published = _first(candidates, tz)
@@ -196,14 +195,16 @@ def _first(candidates: Iterator[str | None], tz: tzinfo) -> datetime | None:
     return None
 
 
-def _meta_values(tree: html.HtmlElement, names: tuple[str, ...]) -> Iterator[str]:
+def _meta_values(
+    tree: html.HtmlElement, elements: Elements, names: tuple[str, ...]
+) -> Iterator[str]:
     wanted = {name: rank for rank, name in enumerate(names)}
     found = []
     for meta in tree.iter("meta"):
         name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if name in wanted and meta.get("content") and not IN_COMMENTS(meta):
             found.append((wanted[name], meta.get("content")))
-    for element in _ITEMPROPS(tree):
+    for element in elements.where(lambda m: bool(m.itemprop) and m.tag != "meta"):
         prop = element.get("itemprop", "").lower()
         if prop in wanted and not IN_COMMENTS(element):
             value = element.get("datetime") or element.get("content") or element.get("title")
@@ -233,8 +234,8 @@ def _time_elements(tree: html.HtmlElement) -> Iterator[str | None]:
         yield element.get("datetime") or element.get("title")
 
 
-def _byline_texts(tree: html.HtmlElement) -> Iterator[str]:
-    for container in _BYLINE_CONTAINERS(tree):
+def _byline_texts(elements: Elements) -> Iterator[str]:
+    for container in finders.dateline_containers(elements):
         if IN_COMMENTS(container):
             continue
         text = " ".join(container.text_content().split())

@@ -27,6 +27,7 @@ from aggregator.extract.content import (
     visible_words,
 )
 from aggregator.extract.dates import find_dates
+from aggregator.extract.elements import Elements
 from aggregator.extract.jsonld import JsonLd
 from aggregator.extract.metadata import read_metadata
 from aggregator.extract.pagekind import ARTICLE, classify
@@ -70,10 +71,11 @@ def extract_page(
     except (etree.ParserError, ValueError) as exc:
         return Extraction(None, UNPARSEABLE, str(exc))
     ld = JsonLd.from_tree(tree)
-    kind = classify(tree, url, ld) if options.page_kinds else None
+    elements = Elements(tree)
+    kind = classify(tree, url, ld, elements) if options.page_kinds else None
     if kind is not None and kind.kind != ARTICLE:
         return Extraction(None, kind.kind, kind.evidence)
-    return _extract_article(tree, url, options, ld)
+    return _extract_article(tree, url, options, ld, elements)
 
 
 def extract_article(
@@ -89,15 +91,19 @@ def extract_article(
 
 
 def _extract_article(
-    tree: html.HtmlElement, url: str | None, options: ExtractOptions, ld: JsonLd
+    tree: html.HtmlElement,
+    url: str | None,
+    options: ExtractOptions,
+    ld: JsonLd,
+    elements: Elements,
 ) -> Extraction:
-    metadata = read_metadata(tree, url, ld)
-    dates = find_dates(tree, url, options.timezone, ld)
-    content = find_content(tree)
+    metadata = read_metadata(tree, url, ld, elements)
+    dates = find_dates(tree, url, options.timezone, ld, elements)
+    content = find_content(tree, elements)
     if content.known:
         remove_chrome(content.root)
     else:
-        remove_widgets(tree)
+        remove_widgets(elements)
     attribution = take_credit(content.root) if content.known else None
     document = as_document(content.root) if content.known else content.root
     paragraphs = _clean_lines(

@@ -13,9 +13,12 @@ from functools import partial
 from urllib.parse import urljoin
 
 from lxml import etree, html
-from trafilatura.metadata import extract_author as trafilatura_author
 
+from aggregator.extract import finders
+from aggregator.extract.authors import fallback_author
 from aggregator.extract.content import IN_COMMENTS
+from aggregator.extract.elements import Elements
+from aggregator.extract.finders import Finder
 from aggregator.extract.jsonld import JsonLd
 
 # Meta tags that name the author, as trafilatura reads them (``author`` first).
@@ -76,18 +79,11 @@ _BYLINE_PREFIX = re.compile(r"^\s*(?:by|posted by|written by|submitted by|von|pa
 TITLE_SEPARATORS = re.compile(r"\s+[|–—:»-]\s+")
 _SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")
 # The headline, most to least specific (the <title> without the site name comes last).
-_TITLE_XPATHS = tuple(
-    etree.XPath(x)
-    for x in (
-        "//*[@itemprop='headline']",
-        "//article//h1[contains(@class, 'title')] | //h1[contains(@class, 'entry-title')]"
-        " | //h1[contains(@class, 'post-title')] | //h1[@id='page-title']"
-        " | //h1[contains(@class, 'page-title')] | //h1[contains(@class, 'headline')]",
-        "//*[contains(@class, 'post') or contains(@class, 'hentry')]"
-        "//*[self::h2 or self::h3][contains(@class, 'entry-title') or contains(@class, 'post-title')]",
-        # Kubrick and the themes that copied it: the headline is the post's own <h2>.
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' post ')]/h2",
-    )
+_TITLE_FINDERS: tuple[Finder, ...] = (
+    finders.itemprop_headlines,
+    finders.titled_h1s,
+    finders.post_headings,
+    finders.kubrick_headings,
 )
 _LATE_TITLE_XPATH = etree.XPath("//article//h1 | //h1")
 # Bylines, most to least specific; every name in the first that matches is an author.
@@ -103,24 +99,6 @@ _AUTHOR_XPATHS = tuple(
         "//*[contains(@class, 'byline')]//a | //*[contains(@class, 'byline')]//*[contains(@class, 'author')]",
     )
 )
-# Whether any byline rule can match at all: one scan instead of seven on a page with none.
-_ANY_BYLINE = etree.XPath(
-    "boolean(//*[@itemprop='author' or contains(@class, 'byline') or contains(@rel, 'author')"
-    " or contains(@class, 'author') or contains(@class, 'submitted')])"
-)
-_CATEGORY_XPATH = etree.XPath(
-    "//a[contains(concat(' ', @rel, ' '), ' category ')]"
-    " | //*[contains(@class, 'field-name-field-category') or contains(@class, 'field--name-field-category')]//a"
-)
-_TAG_XPATH = etree.XPath(
-    "//a[contains(concat(' ', @rel, ' '), ' tag ') and not(contains(@rel, 'category'))]"
-    " | //*[contains(@class, 'field-name-field-tags') or contains(@class, 'field--name-field-tags')]//a"
-)
-_SITE_NAME_XPATH = etree.XPath(
-    "//*[contains(@class, 'site-title') or @id='site-name' or @id='site-title' or contains(@class, 'sitename')"
-    " or @id='blog_title'] | //*[@id='headerimg']//h1 | //h1/a[@rel='home']"
-    " | //*[contains(concat(' ', @class, ' '), ' Header ')]//h1"  # Blogger's header widget
-)
 _CANONICAL_XPATH = etree.XPath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href")
 
 
@@ -135,22 +113,24 @@ class PageMetadata:
     tags: tuple[str, ...]
 
 
-def read_metadata(tree: html.HtmlElement, url: str | None, ld: JsonLd) -> PageMetadata:
+def read_metadata(
+    tree: html.HtmlElement, url: str | None, ld: JsonLd, elements: Elements
+) -> PageMetadata:
     """Everything but the dates (``dates.find_dates``) and the body."""
-    site_name = _meta(tree, "og:site_name") or ld.publisher_name() or _site_name(tree)
+    site_name = _meta(tree, "og:site_name") or ld.publisher_name() or _site_name(tree, elements)
     return PageMetadata(
-        title=_title(tree, site_name, ld),
-        authors=_authors(tree, ld, site_name),
+        title=_title(tree, elements, site_name, ld),
+        authors=_authors(tree, elements, ld, site_name),
         site_name=site_name,
         language=_language(tree, ld),
         canonical_url=_canonical(tree, url),
         categories=_unique(
-            _texts(tree, _CATEGORY_XPATH)
+            _texts(finders.category_links(elements))
             + _metas(tree, "article:section")
             + ld.strings("articleSection")
         ),
         tags=_unique(
-            _texts(tree, _TAG_XPATH)
+            _texts(finders.tag_links(elements))
             + _metas(tree, "article:tag")
             + [k for value in ld.strings("keywords") for k in _SPLIT_KEYWORDS.split(value)]
         ),
@@ -172,17 +152,19 @@ def _metas(tree: html.HtmlElement, name: str) -> list[str]:
     return found
 
 
-def _title(tree: html.HtmlElement, site_name: str | None, ld: JsonLd) -> str | None:
+def _title(
+    tree: html.HtmlElement, elements: Elements, site_name: str | None, ld: JsonLd
+) -> str | None:
     """The headline: the article's heading, else og:title or JSON-LD, else <title> without the site.
 
     Candidates are tried lazily, most specific first: most pages answer the first.
     """
     candidates: Iterator[Callable[[], str | None]] = iter(
         [
-            *(partial(_first_text, tree, xpath) for xpath in _TITLE_XPATHS),
+            *(partial(_first_found, finder, elements) for finder in _TITLE_FINDERS),
             partial(_meta, tree, "og:title"),
             lambda: next(iter(ld.strings("headline")), None),
-            partial(_first_text, tree, _LATE_TITLE_XPATH),
+            lambda: _first_text(_LATE_TITLE_XPATH(tree)),
             lambda: _strip_site(" ".join(tree.xpath("string(//title)").split()), site_name),
         ]
     )
@@ -200,12 +182,14 @@ def _strip_site(title: str, site_name: str | None) -> str | None:
     return parts[0].strip() if parts and parts[0].strip() else None
 
 
-def _site_name(tree: html.HtmlElement) -> str | None:
+def _site_name(tree: html.HtmlElement, elements: Elements) -> str | None:
     """The blog's name from its header, else the application-name meta tag."""
-    return _first_text(tree, _SITE_NAME_XPATH) or _meta(tree, "application-name")
+    return _first_text(finders.site_names(elements)) or _meta(tree, "application-name")
 
 
-def _authors(tree: html.HtmlElement, ld: JsonLd, site_name: str | None) -> tuple[str, ...]:
+def _authors(
+    tree: html.HtmlElement, elements: Elements, ld: JsonLd, site_name: str | None
+) -> tuple[str, ...]:
     """Every author the first source that names a person gives: JSON-LD, meta tags, bylines,
     then trafilatura's own author rules (library first: on wcxb-dev they find an author
     where ours found none on 69 of 152 such article pages, issue 9).
@@ -218,8 +202,11 @@ def _authors(tree: html.HtmlElement, ld: JsonLd, site_name: str | None) -> tuple
         ld.author_names,
         lambda: [v for name in _META_AUTHORS for v in _metas(tree, name)],
         lambda: [p for p in _metas(tree, "article:author") if not p.startswith("http")],
-        *(partial(_texts, tree, xpath) for xpath in (_AUTHOR_XPATHS if _ANY_BYLINE(tree) else ())),
-        lambda: _split_names(trafilatura_author(tree) or ""),
+        *(
+            partial(_texts_of, xpath, tree)
+            for xpath in (_AUTHOR_XPATHS if finders.may_have_byline(elements) else ())
+        ),
+        lambda: _split_names(fallback_author(elements) or ""),
     ]
     organisation: tuple[str, ...] = ()
     for source in sources:
@@ -268,21 +255,29 @@ def _canonical(tree: html.HtmlElement, url: str | None) -> str | None:
     return None
 
 
-def _first_text(tree: html.HtmlElement, xpath: etree.XPath) -> str | None:
-    texts = _texts(tree, xpath)
+def _first_found(finder: Finder, elements: Elements) -> str | None:
+    return _first_text(finder(elements))
+
+
+def _first_text(found: list[html.HtmlElement]) -> str | None:
+    texts = _texts(found)
     return texts[0] if texts else None
 
 
-def _texts(tree: html.HtmlElement, xpath: etree.XPath) -> list[str]:
-    """The text of each match outside the comment section."""
-    found = []
-    for element in xpath(tree):
+def _texts_of(xpath: etree.XPath, tree: html.HtmlElement) -> list[str]:
+    return _texts(xpath(tree))
+
+
+def _texts(found: list[html.HtmlElement]) -> list[str]:
+    """The text of each element found outside the comment section."""
+    texts = []
+    for element in found:
         if IN_COMMENTS(element):
             continue
         text = " ".join(element.text_content().split())
         if text:
-            found.append(text)
-    return found
+            texts.append(text)
+    return texts
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree, html
 
+from aggregator.extract import finders
+from aggregator.extract.elements import Elements
 from aggregator.extract.jsonld import JsonLd, is_article_item
 from aggregator.extract.metadata import TITLE_SEPARATORS
 
@@ -78,20 +80,8 @@ _NOT_FOUND_TEXT = re.compile(
     r"|seite nicht gefunden|fehler 404|page introuvable|erreur 404|página no encontrada$",
     re.IGNORECASE,
 )
-_STATUS_MESSAGES = etree.XPath(
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' status-msg-body ')]"
-)
 _FIRST_H1 = etree.XPath("(//h1)[1]")
 _OG_TYPE = etree.XPath("//meta[@property='og:type']/@content")
-_POST_CONTAINERS = etree.XPath(
-    "//article | //*[contains(concat(' ', normalize-space(@class), ' '), ' post ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' hentry ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' type-post ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' post-outer ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' node-teaser ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' node--view-mode-teaser ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' teaser ')]"
-)
 _HEADING_LINK = etree.XPath("(.//h1|.//h2|.//h3)[1]//a/@href")
 _DOMINANT_WORDS = 150
 _PUBLISHED_META = etree.XPath(
@@ -107,7 +97,12 @@ class PageKind:
     evidence: str
 
 
-def classify(tree: html.HtmlElement, url: str | None = None, ld: JsonLd | None = None) -> PageKind:
+def classify(
+    tree: html.HtmlElement,
+    url: str | None = None,
+    ld: JsonLd | None = None,
+    elements: Elements | None = None,
+) -> PageKind:
     """Decide what kind of page this is, from body classes, error texts, the URL and post counts.
 
     A page that says it is one article (og:type article, a top-level JSON-LD
@@ -118,6 +113,7 @@ def classify(tree: html.HtmlElement, url: str | None = None, ld: JsonLd | None =
     sign alone (issue 9); a news section's second page that calls itself an
     article still has its URL and its posts against it.
     """
+    elements = elements if elements is not None else Elements(tree)
     body_classes = set((_body(tree).get("class") or "").split())
     parts = urlsplit(url or "")
     path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -128,12 +124,12 @@ def classify(tree: html.HtmlElement, url: str | None = None, ld: JsonLd | None =
     search = _search_evidence(body_classes, parts.query, path)
     if search:
         return PageKind(SEARCH_RESULTS, search)
-    error = _error_text(tree)
+    error = _error_text(tree, elements)
     if error:
         return PageKind(SOFT_404, error)
     if body_classes & {"single", "single-post"}:
         return PageKind(ARTICLE, "article body class")
-    signs = _listing_signs(tree, body_classes, path)
+    signs = _listing_signs(tree, elements, body_classes, path)
     says_article = _article_markup(tree, ld if ld is not None else JsonLd.from_tree(tree))
     if says_article and len(signs) < 2:
         return PageKind(ARTICLE, says_article)
@@ -146,9 +142,11 @@ def classify(tree: html.HtmlElement, url: str | None = None, ld: JsonLd | None =
     return PageKind(ARTICLE, "article")
 
 
-def _listing_signs(tree: html.HtmlElement, body_classes: set[str], path: str) -> list[str]:
+def _listing_signs(
+    tree: html.HtmlElement, elements: Elements, body_classes: set[str], path: str
+) -> list[str]:
     """Each thing that says listing: a body class, the URL's shape, several posts."""
-    posts = _distinct_posts(tree)
+    posts = _distinct_posts(tree, elements)
     # A theme's "home" class on /blog/a-post/ with no entries listed is no front page.
     lone_post = path.split("?")[0].strip("/").count("/") >= 1 and not posts
     signs = [
@@ -197,13 +195,14 @@ def _listing_url_kind(path: str) -> str | None:
     return None
 
 
-def _error_text(tree: html.HtmlElement) -> str | None:
+def _error_text(tree: html.HtmlElement, elements: Elements) -> str | None:
     """The error message a soft 404 prints in its title, first heading or status box."""
     title = " ".join(tree.xpath("string(//title)").split())
     for part in TITLE_SEPARATORS.split(title) if title else ():
         if _NOT_FOUND_TEXT.fullmatch(part.strip()):
             return f"title {title!r}"
-    for element in [*_FIRST_H1(tree), *_STATUS_MESSAGES(tree)]:
+    status = elements.where(lambda m: "status-msg-body" in m.cls.split())
+    for element in [*_FIRST_H1(tree), *status]:
         text = " ".join(element.text_content().split())
         if text and _NOT_FOUND_TEXT.fullmatch(text):
             return f"message {text!r}"
@@ -215,7 +214,7 @@ def _body(tree: html.HtmlElement) -> html.HtmlElement:
     return body if body is not None else tree
 
 
-def _distinct_posts(tree: html.HtmlElement) -> int:
+def _distinct_posts(tree: html.HtmlElement, elements: Elements) -> int:
     """Post containers whose heading links to a distinct URL (a listing's entries).
 
     None when one block of prose outweighs them: a post container or the text
@@ -224,7 +223,7 @@ def _distinct_posts(tree: html.HtmlElement) -> int:
     """
     targets = set()
     containers = []
-    for container in _POST_CONTAINERS(tree):
+    for container in finders.post_containers(elements):
         links = _HEADING_LINK(container)
         if links:
             targets.add(links[0])

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 from lxml import html
 
+from aggregator.extract.elements import Elements
+
 _ATTRIBUTE = re.compile(r"^\[(?P<name>[\w:-]+)='(?P<value>[^']*)'\]$")
 _SIMPLE = re.compile(r"^(?:(?P<tag>[a-z][a-z0-9]*)|#(?P<id>[\w-]+)|(?P<classes>(?:\.[\w-]+)+))$")
 
@@ -60,18 +62,23 @@ class SelectorSet:
         tag = element.tag
         if not isinstance(tag, str):
             return None  # comments and processing instructions
+        return self._rank(element, tag, element.get("id") or "", element.get("class") or "")
+
+    def _rank(
+        self, element: html.HtmlElement, tag: str, identifier: str, classes: str
+    ) -> int | None:
         ranks = []
         if tag in self.tags:
             ranks.append(self.tags[tag])
-        identifier = element.get("id")
         if identifier in self.ids:
             ranks.append(self.ids[identifier])
-        classes = element.get("class")
         if classes:
             names = set(classes.split())
-            ranks += [self.classes[n] for n in names if n in self.classes]
+            if not self.classes.keys().isdisjoint(names):  # most elements match no selector
+                ranks += [self.classes[n] for n in names if n in self.classes]
             ranks += [rank for wanted, rank in self.class_sets if wanted <= names]
-        ranks += [rank for name, value, rank in self.attributes if element.get(name) == value]
+        if self.attributes:
+            ranks += [rank for name, value, rank in self.attributes if element.get(name) == value]
         return min(ranks) if ranks else None
 
     def matches(self, element: html.HtmlElement) -> bool:
@@ -80,3 +87,11 @@ class SelectorSet:
     def select(self, root: html.HtmlElement) -> Iterator[html.HtmlElement]:
         """Matching elements under ``root`` (itself included), in document order."""
         return (element for element in root.iter() if self.matches(element))
+
+    def ranked(self, elements: Elements) -> Iterator[tuple[int, html.HtmlElement]]:
+        """Each matching element of a page read whole, with its rank, in document order
+        (from the attributes ``elements`` has read, rather than reading them again)."""
+        for m in elements:
+            rank = self._rank(m.element, m.tag, m.id, m.cls)
+            if rank is not None:
+                yield rank, m.element
