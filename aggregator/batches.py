@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator import crawlstate as cs
 from aggregator.config import Outlet
 from aggregator.crawlstate import UrlState, write_states
 from aggregator.dedup import DedupConfig, Fingerprint, Links, Matcher
@@ -169,6 +170,8 @@ class _LatestStates:
     def add(self, outlet: str, rows: list[UrlState], new: bool) -> None:
         for row in rows:
             earlier = self.rows.get((outlet, row.url))
+            if earlier is not None and _stale(row, earlier[0]):
+                continue  # another worker's answer came first: the store's rule, kept here
             self.rows[(outlet, row.url)] = (row, earlier[1] if earlier else new)
 
     def write(self, session: Any) -> None:
@@ -177,6 +180,13 @@ class _LatestStates:
             by_outlet.setdefault(outlet, ([], []))[0 if new else 1].append(row)
         for outlet, (inserts, updates) in by_outlet.items():
             write_states(session, outlet, inserts, updates)
+
+
+def _stale(row: UrlState, earlier: UrlState) -> bool:
+    """A queued snapshot taken before ``earlier``'s answer was fetched (``crawlstate._update``)."""
+    if row.status != cs.QUEUED or earlier.last_fetched is None:
+        return False
+    return row.last_fetched is None or row.last_fetched < earlier.last_fetched
 
 
 def _raise_if_unwritable(exc: Exception) -> None:

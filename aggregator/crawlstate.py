@@ -123,6 +123,11 @@ class Fetched:
 
 
 _COLUMNS = tuple(f for f in UrlState.__dataclass_fields__ if f != "url")
+# What an answer says about a URL (how and when it was found is the finder's to say).
+_ANSWER = (
+    *("status", "kind", "detail", "http_status", "etag", "last_modified", "content_hash"),
+    "last_fetched",
+)
 
 
 def plan(known: UrlState | None, found: Found, refresh: bool = False) -> str | None:
@@ -349,18 +354,32 @@ def _apply(known: UrlState, fetched: Fetched) -> None:
 
 
 def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
+    """New rows. A URL queued anew keeps a row another crawl process wrote meanwhile (it
+    knows better); an answer for a URL this process never knew updates that row with what
+    came back (a cluster worker fetches URLs another worker queued)."""
     if not states:
         return
-    values = [{"outlet": outlet, "url": s.url, **_values(s)} for s in states]
     dialect = session.get_bind().dialect.name
     insert = (
         postgresql.insert(CrawlStateRow)
         if dialect == "postgresql"
         else sqlite.insert(CrawlStateRow)
     )
-    # Another run of the same outlet may have written the URL meanwhile: keep its row.
-    statement = insert.on_conflict_do_nothing(index_elements=["outlet", "url"])
-    session.execute(statement, values)
+    keys = ["outlet", "url"]
+    for queued in (True, False):
+        values = [
+            {"outlet": outlet, "url": s.url, **_values(s)}
+            for s in states
+            if (s.status == QUEUED) == queued
+        ]
+        if not values:
+            continue
+        if queued:
+            statement = insert.on_conflict_do_nothing(index_elements=keys)
+        else:
+            answer = {name: insert.excluded[name] for name in _ANSWER}
+            statement = insert.on_conflict_do_update(index_elements=keys, set_=answer)
+        session.execute(statement, values)
 
 
 def _update(session: Session, outlet: str, states: list[UrlState]) -> None:
