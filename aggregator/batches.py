@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator import crawlstate as cs
 from aggregator.config import Outlet
 from aggregator.crawlstate import UrlState, write_states
 from aggregator.dedup import DedupConfig, Fingerprint, Links, Matcher
@@ -171,7 +170,7 @@ class _LatestStates:
         for row in rows:
             earlier = self.rows.get((outlet, row.url))
             if earlier is not None and _stale(row, earlier[0]):
-                continue  # another worker's answer came first: the store's rule, kept here
+                continue  # an answer came first: the store's rule (crawlstate._update), kept here
             self.rows[(outlet, row.url)] = (row, earlier[1] if earlier else new)
 
     def write(self, session: Any) -> None:
@@ -183,8 +182,8 @@ class _LatestStates:
 
 
 def _stale(row: UrlState, earlier: UrlState) -> bool:
-    """A queued snapshot taken before ``earlier``'s answer was fetched (``crawlstate._update``)."""
-    if row.status != cs.QUEUED or earlier.last_fetched is None:
+    """A snapshot taken before ``earlier``'s answer was fetched (``crawlstate._update``)."""
+    if earlier.last_fetched is None:
         return False
     return row.last_fetched is None or row.last_fetched < earlier.last_fetched
 

@@ -297,24 +297,33 @@ class CrawlState:
         self.writes.write(outlet, [snapshot] if inserting else [], [] if inserting else [snapshot])
 
     def apply(self, outlet: str, url: str, fetched: Fetched) -> tuple[UrlState, bool]:
-        """Apply ``fetched`` in memory only; the row's snapshot, and whether it is new.
+        """Apply ``fetched`` in memory only; the row's snapshot, and whether it is new."""
+        table = self.urls.setdefault(outlet, {})
+        snapshot, inserting = self.preview(outlet, url, fetched)
+        table[url] = replace(snapshot)
+        return snapshot, inserting
+
+    def preview(self, outlet: str, url: str, fetched: Fetched) -> tuple[UrlState, bool]:
+        """The row ``fetched`` would make, and whether it is new, leaving memory as it is.
 
         For a caller that writes the row itself, in the transaction of what it
-        records (an article and its URL's ``stored``, or neither).
+        records (an article and its URL's ``stored``, or neither), and applies it
+        once that committed: until then the crawl's other snapshots of the URL
+        must not say ``stored``.
         """
-        table = self.urls.setdefault(outlet, {})
-        known = table.get(url)
-        inserting = known is None
+        known = self.urls.get(outlet, {}).get(url)
         if known is None:
-            known = table[url] = UrlState(
+            row = UrlState(
                 url=url,
                 kind=fetched.kind or PAGE,
                 found_via=LINK,
                 status=QUEUED,
                 first_seen=fetched.at,
             )
-        _apply(known, fetched)
-        return replace(known), inserting
+        else:
+            row = replace(known)
+        _apply(row, fetched)
+        return row, known is None
 
 
 def write_states(
@@ -378,39 +387,42 @@ def _insert(session: Session, outlet: str, states: list[UrlState]) -> None:
             statement = insert.on_conflict_do_nothing(index_elements=keys)
         else:
             answer = {name: insert.excluded[name] for name in _ANSWER}
-            statement = insert.on_conflict_do_update(index_elements=keys, set_=answer)
+            fetched = CrawlStateRow.last_fetched
+            newer = or_(fetched.is_(None), fetched <= insert.excluded.last_fetched)
+            statement = insert.on_conflict_do_update(index_elements=keys, set_=answer, where=newer)
         session.execute(statement, values)
 
 
 def _update(session: Session, outlet: str, states: list[UrlState]) -> None:
     """One statement for all the rows (executemany), without the ORM's per-row bookkeeping.
 
-    A ``queued`` snapshot never overwrites an answer fetched after it was taken: several
-    crawl processes (issue 15's workers) may queue one URL while another fetches it, and
-    their changes reach the store interleaved. One crawl's own changes arrive in order,
-    so its snapshots always carry the row's latest fetch time.
+    A snapshot never overwrites an answer fetched after it was taken: an article's
+    ``stored`` is written with the article, after snapshots the crawl took meanwhile
+    (a sitemap crediting the URL), and cluster workers' changes arrive interleaved.
     """
     if not states:
         return
     table = cast(Table, CrawlStateRow.__table__)
-    statement = update(table).values({name: bindparam(f"new_{name}") for name in _COLUMNS})
-    key = (table.c.outlet == bindparam("key_outlet"), table.c.url == bindparam("key_url"))
     fetched = table.c.last_fetched
-    not_newer = or_(fetched.is_(None), fetched <= bindparam("key_fetched", type_=fetched.type))
-    for queued in (True, False):
-        rows = [
-            {
-                "key_outlet": outlet,
-                "key_url": s.url,
-                **({"key_fetched": s.last_fetched} if queued else {}),
-                **{f"new_{n}": v for n, v in _values(s).items()},
-            }
-            for s in states
-            if (s.status == QUEUED) == queued
-        ]
-        if rows:
-            where = (*key, not_newer) if queued else key
-            session.connection().execute(statement.where(*where), rows)
+    statement = (
+        update(table)
+        .where(
+            table.c.outlet == bindparam("key_outlet"),
+            table.c.url == bindparam("key_url"),
+            or_(fetched.is_(None), fetched <= bindparam("key_fetched", type_=fetched.type)),
+        )
+        .values({name: bindparam(f"new_{name}") for name in _COLUMNS})
+    )
+    rows = [
+        {
+            "key_outlet": outlet,
+            "key_url": s.url,
+            "key_fetched": s.last_fetched,
+            **{f"new_{n}": v for n, v in _values(s).items()},
+        }
+        for s in states
+    ]
+    session.connection().execute(statement, rows)
 
 
 def _values(state: UrlState) -> dict[str, object]:

@@ -61,7 +61,10 @@ class StoragePipeline:
         fetching meanwhile, and a page's item holds its place in Scrapy's scraper until then."""
         assert item.article is not None
         stats = self.crawler.stats
-        write = ArticleWrite(item.outlet.key, item.article, item.fetched_at, self._stored(item))
+        key, fetched = item.outlet.key, self._stored(item)
+        urls = dict.fromkeys(u for u in (item.state_url, item.url) if u)
+        rows = [self.state.preview(key, url, fetched) for url in urls]
+        write = ArticleWrite(key, item.article, item.fetched_at, rows)
         try:
             result = await self.writer.store(write)
         except (StoreError, WriterDiedError, ClusterError) as exc:  # no write can succeed
@@ -72,6 +75,8 @@ class StoragePipeline:
         if result.error is not None:
             logger.error("cannot store %s: %s", item.url, result.error)
             self._drop(item, result.status)
+        for url in urls:  # committed: the crawl's later snapshots of these URLs say stored
+            self.state.apply(key, url, fetched)
         stats.inc_value(f"aggregator/articles/{result.status}")
         stats.inc_value(f"aggregator/outlet/{item.outlet.key}/articles_{result.status}")
         stats.inc_value("aggregator/stories/new", result.new_stories)
@@ -81,11 +86,11 @@ class StoragePipeline:
             stats.inc_value("aggregator/dedup/relinked", result.relinked)
         return item
 
-    def _stored(self, item: PageItem) -> list[tuple[cs.UrlState, bool]]:
-        """The crawl-state rows saying the page's URLs (as queued, and as stored) are stored,
-        applied in memory now and written by the writer with the article."""
+    def _stored(self, item: PageItem) -> Fetched:
+        """What the page's URLs (as queued, and as stored) become: written by the writer with
+        the article, and applied in memory once that transaction committed."""
         assert item.article is not None
-        fetched = Fetched(
+        return Fetched(
             cs.STORED,
             kind=cs.ARTICLE,
             http_status=item.status,
@@ -94,8 +99,6 @@ class StoragePipeline:
             content_hash=text_hash(item.article.text),
             at=item.fetched_at,
         )
-        urls = dict.fromkeys(u for u in (item.state_url, item.url) if u)
-        return [self.state.apply(item.outlet.key, url, fetched) for url in urls]
 
     def _drop(self, item: PageItem, reason: str) -> NoReturn:
         item.drop_reason = reason
