@@ -15,7 +15,6 @@ The next run requests the ``queued`` ones first.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,8 +27,6 @@ from sqlalchemy.orm import Session
 
 from aggregator.store import CrawlStateRow, Store
 from aggregator.store.types import stored_datetime
-
-logger = logging.getLogger(__name__)
 
 # How a URL was found, newest-first order (issue 5: REST API or feeds, then
 # news sitemap, then sitemap, then archive pages). Requests take the priority.

@@ -1,10 +1,11 @@
 """Stopping a crawl that cannot go on, with one line saying why (issue 11, items 4 and 6).
 
 A full disk, a read-only store or a lost database connection (``StoreError``,
-exit 3) and extraction workers that keep dying (``WorkersDiedError``, exit 7)
-would fail every later page the same way, so the first one stops the crawl.
-The error is kept in the crawl's stats; the CLI raises it (``aggregator.runs.fatal_error``) once the reactor has
-stopped. Pages the crawl did not finish stay queued or are recorded as errors:
+exit 3), extraction workers that keep dying (``WorkersDiedError``, exit 7) and
+a dead store writer (``WriterDiedError``, exit 8) would fail every later page
+the same way, so the first one stops the crawl. The error is kept in the
+crawl's stats; the CLI raises it (``aggregator.runs.fatal_error``) once the
+reactor has stopped. Pages the crawl did not finish stay queued or are recorded as errors:
 the next run fetches them again.
 """
 
@@ -14,11 +15,9 @@ import logging
 from typing import Any
 
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator.errors import AggregatorError
 from aggregator.runs import FATAL_KIND, FATAL_MESSAGE
-from aggregator.store.engine import store_failure
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +36,3 @@ def stop_crawl(crawler: Any, error: AggregatorError) -> None:
 
 def stopped(crawler: Any) -> bool:
     return crawler.stats.get_value(FATAL_KIND) is not None
-
-
-def stop_if_store_failed(crawler: Any, exc: Exception) -> bool:
-    """Stop the crawl when ``exc`` means the store is unusable; False for any other error."""
-    error = store_failure(exc) if isinstance(exc, SQLAlchemyError) else None
-    if error is not None:
-        stop_crawl(crawler, error)
-    return error is not None
