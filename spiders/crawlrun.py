@@ -30,9 +30,10 @@ from aggregator.crawlstate import CrawlState
 from aggregator.dedup import DedupConfig
 from aggregator.runs import finish_run, start_run
 from aggregator.store import Store
+from aggregator.store.engine import store_failure
 from aggregator.store.lock import crawl_lock
 from aggregator.storewriter import StoreWriter
-from spiders.fatal import stop_crawl, stopped
+from spiders.fatal import fail_crawl, stop_crawl, stopped
 
 if TYPE_CHECKING:
     from aggregator.stream.producer import StreamWriter
@@ -129,7 +130,10 @@ class CrawlRun:
             if self.run_id is not None:
                 finish_run(self.store, self.run_id, self.crawler.stats.get_stats(), reason)
         except SQLAlchemyError as exc:  # the run row stays unfinished, as after a kill
-            if not stopped(self.crawler):
+            failure = store_failure(exc)
+            if failure is not None:  # a disk that filled up with the last write: exit 3
+                fail_crawl(self.crawler, failure)
+            elif not stopped(self.crawler):
                 logger.error("cannot record the end of the run: %s", exc)
         finally:
             self._hold.close()

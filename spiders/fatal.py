@@ -26,12 +26,20 @@ FINISH_REASON = "fatal_error"
 
 def stop_crawl(crawler: Any, error: AggregatorError) -> None:
     """Close the spider because of ``error``; the first error is the one reported."""
-    if crawler.stats.get_value(FATAL_KIND) is not None:
+    if not fail_crawl(crawler, error):
         return
-    crawler.stats.set_value(FATAL_KIND, type(error).__name__)
-    crawler.stats.set_value(FATAL_MESSAGE, str(error))
     logger.info("stopping the crawl: %s", error)
     deferred_from_coro(crawler.engine.close_spider_async(reason=FINISH_REASON))
+
+
+def fail_crawl(crawler: Any, error: AggregatorError) -> bool:
+    """Report ``error`` as what ended the crawl (the CLI's exit code); False when an earlier
+    error is reported already. For a crawl already closing, ``stop_crawl`` for one running."""
+    if stopped(crawler):
+        return False
+    crawler.stats.set_value(FATAL_KIND, type(error).__name__)
+    crawler.stats.set_value(FATAL_MESSAGE, str(error))
+    return True
 
 
 def stopped(crawler: Any) -> bool:
