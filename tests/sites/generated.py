@@ -13,6 +13,7 @@ the Python documentation's topics (``pydoc_data``, shipped with Python).
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import threading
 import time
@@ -30,18 +31,26 @@ PER_PAGE = 5
 
 
 def prose(count: int, sentences: int = 14) -> list[list[str]]:
-    """``count`` texts of real English prose, each its own run of sentences (no two overlap)."""
-    pool = [
+    """``count`` texts of real English prose, each its own run of sentences.
+
+    The first texts share no sentence; the pool holds about 50 of 14 sentences.
+    Past it, each text is a seeded draw of distinct sentences (as ``bench/crawl.py``
+    builds its pages): two such texts share a sentence or two at most, far below
+    what makes a repost, so a 2,000-post site still has 2,000 stories.
+    """
+    pool = list(dict.fromkeys(
         s.strip()
         for text in topics.values()
         for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
         if 60 <= len(s) <= 260 and re.fullmatch(r"[A-Z][\w ,;:'()\-\"]+[.!?]", s.strip())
-    ]
-    if len(pool) < count * sentences:
-        raise ValueError(f"not enough prose for {count} texts")
+    ))  # fmt: skip
+    draw = random.Random(count)
     texts = []
     for i in range(count):
-        chunk = pool[i * sentences : (i + 1) * sentences]
+        if (i + 1) * sentences <= len(pool):
+            chunk = pool[i * sentences : (i + 1) * sentences]
+        else:
+            chunk = draw.sample(pool, sentences)
         texts.append([" ".join(chunk[j : j + 3]) for j in range(0, len(chunk), 3)])
     return texts
 
