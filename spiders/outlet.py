@@ -17,7 +17,7 @@ spider itself only when robots.txt is not obeyed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, MutableSet
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from time import monotonic
@@ -93,11 +93,14 @@ class OutletSpider(scrapy.Spider):
             crawler.signals.connect(spider.robots_answered, signal=signals.response_received)
         return spider
 
-    def plan_with(self, state: CrawlState) -> None:
+    def plan_with(self, state: CrawlState, awaiting: MutableSet[str] | None = None) -> None:
         """Plan this run from ``state``; Scrapy builds the spider before the extension that
-        owns the crawl state, so this happens when the crawl starts (or in a test)."""
+        owns the crawl state, so this happens when the crawl starts (or in a test).
+        ``awaiting``: the sources' unanswered first pages, when workers share them."""
         fetch_robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
-        self.frontier = Frontier(self.config, self.outlets, self.sites, state, self, fetch_robots)
+        self.frontier = Frontier(
+            self.config, self.outlets, self.sites, state, self, fetch_robots, awaiting
+        )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Resumed URLs and the newest-first sources (REST API, feeds, sitemaps) first; archive

@@ -22,7 +22,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
-from aggregator.stream.outlets import OutletQueue
+from aggregator.stream.outlets import AwaitedSources, OutletQueue
 from spiders.crawlrun import CrawlRun
 from spiders.outlet import OutletSpider
 
@@ -34,6 +34,7 @@ POP = 50  # outlets a worker plans at once
 class WorkerSpider(OutletSpider):
     name = "worker"
     outlet_queue: OutletQueue
+    awaited: AwaitedSources
     idle_exit: float
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -51,13 +52,15 @@ class WorkerSpider(OutletSpider):
 
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, WorkerSpider)
-        spider.outlet_queue = OutletQueue(Redis.from_url(url))
+        redis = Redis.from_url(url)
+        spider.outlet_queue = OutletQueue(redis)
+        spider.awaited = AwaitedSources(redis)
         spider.idle_exit = crawler.settings.getfloat("AGGREGATOR_WORKER_IDLE_EXIT")
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.plan_with(CrawlRun.of(self.crawler).state)
+        self.plan_with(CrawlRun.of(self.crawler).state, self.awaited)
         async for request in self.popped():
             yield request
 

@@ -10,7 +10,7 @@ fetching is the ``Planner``'s; what the run has seen so far, its ``RunMemory``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableSet
 from urllib.parse import urlencode, urljoin
 
 from aggregator import crawlstate as cs
@@ -46,6 +46,7 @@ class Frontier:
         state: CrawlState,
         report: Report | None = None,
         fetch_robots: bool = True,
+        awaiting: MutableSet[str] | None = None,
     ) -> None:
         self.config = config
         self.outlets = dict(outlets)
@@ -53,7 +54,7 @@ class Frontier:
         self.state = state
         self.report: Report = report or Tally()
         self.fetch_robots = fetch_robots
-        self.run = RunMemory()  # what this run has decided on and heard so far
+        self.run = RunMemory(awaiting)  # what this run has decided on and heard so far
         self.planner = Planner(config, self.outlets, state, self.report, self.run)
 
     # Starting a run.

@@ -8,6 +8,7 @@ where nothing is new, and to keep its budgets.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import MutableSet
 
 from aggregator import crawlstate as cs
 from aggregator.crawlstate import Found
@@ -20,10 +21,12 @@ Plans = list[tuple[Found, str | None]]
 
 
 class RunMemory:
-    def __init__(self) -> None:
+    def __init__(self, awaiting: MutableSet[str] | None = None) -> None:
         self.scheduled: dict[str, set[str]] = {}  # page URLs decided on, per outlet
         self.sources: set[str] = set()  # discovery URLs decided on
-        self.awaiting: set[str] = set()  # first pages of sources not answered yet
+        # First pages of sources not answered yet; shared by a cluster's workers, since
+        # any of them may fetch the first page of a source another one planned.
+        self.awaiting: MutableSet[str] = set() if awaiting is None else awaiting
         self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
         self.listed: dict[tuple[str, str], set[str]] = {}  # URLs each paged source listed
         self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised, or None

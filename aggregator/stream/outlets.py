@@ -9,7 +9,7 @@ cleared, so "each URL once a run" holds as on one machine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableSet
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 OUTLETS_KEY = "aggregator:outlets"  # outlet keys waiting for a worker to plan them
 REQUESTS_KEY = "aggregator:requests"  # scrapy-redis' request queue (SCHEDULER_QUEUE_KEY)
 DUPEFILTER_KEY = "aggregator:dupefilter"  # scrapy-redis' fingerprints (SCHEDULER_DUPEFILTER_KEY)
+AWAITING_KEY = "aggregator:awaiting"  # first pages of sources planned and not answered yet
+AWAITING_TTL = 86_400  # seconds: what a killed worker left there stops mattering
 
 
 class OutletQueue:
@@ -30,7 +32,7 @@ class OutletQueue:
         waiting = set(self.waiting())
         fresh = [k for k in dict.fromkeys(keys) if k not in waiting]
         if not waiting and not self.redis.exists(REQUESTS_KEY):
-            self.redis.delete(DUPEFILTER_KEY)
+            self.redis.delete(DUPEFILTER_KEY, AWAITING_KEY)
         if fresh:
             self.redis.rpush(self.key, *fresh)
         return fresh
@@ -42,6 +44,38 @@ class OutletQueue:
     def waiting(self) -> list[str]:
         waiting: Any = self.redis.lrange(self.key, 0, -1)
         return [_text(k) for k in waiting]
+
+
+class AwaitedSources(MutableSet[str]):
+    """The frontier's unanswered first pages of sources, kept in Redis for every worker.
+
+    The worker that plans an outlet waits for its sources' first pages before it
+    plans archive pages (so articles are credited to the sources); another worker
+    may fetch them, and its frontier crosses them off here.
+    """
+
+    def __init__(self, redis: Redis, key: str = AWAITING_KEY) -> None:
+        self.redis = redis
+        self.key = key
+
+    def add(self, value: str) -> None:
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.sadd(self.key, value)
+            pipe.expire(self.key, AWAITING_TTL)
+            pipe.execute()
+
+    def discard(self, value: str) -> None:
+        self.redis.srem(self.key, value)
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and bool(self.redis.sismember(self.key, value))
+
+    def __iter__(self) -> Iterator[str]:
+        members: Any = self.redis.smembers(self.key)
+        return iter([_text(m) for m in members])
+
+    def __len__(self) -> int:
+        return int(self.redis.scard(self.key))  # type: ignore[arg-type]
 
 
 def _text(value: str | bytes) -> str:
