@@ -36,4 +36,4 @@ class ClusterAddon:
         settings.set("SCHEDULER_QUEUE_KEY", REQUESTS_KEY, priority=PRIORITY)
         settings.set("SCHEDULER_DUPEFILTER_KEY", DUPEFILTER_KEY, priority=PRIORITY)
         settings.set("SCHEDULER_SERIALIZER", "spiders.requestjson", priority=PRIORITY)
-        settings["DOWNLOADER_MIDDLEWARES"]["spiders.sharedslots.SharedSlotMiddleware"] = 50
+        settings["DOWNLOADER_MIDDLEWARES"]["spiders.sharedslots.SharedSlotMiddleware"] = 950
