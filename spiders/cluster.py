@@ -2,8 +2,9 @@
 
 An add-on (``ADDONS`` in ``aggregator.settings``): when the setting names a
 Redis server, the crawl runs on scrapy-redis' scheduler and request
-dupefilter, shared by every worker (one request queue, one set of seen
-fingerprints, kept between workers' lives: ``SCHEDULER_PERSIST``), requests
+dupefilter (``spiders.shareddupefilter``), shared by every worker (one request
+queue, one set of seen fingerprints, kept between workers' lives:
+``SCHEDULER_PERSIST``), requests
 are serialized as JSON (``spiders.requestjson``: never pickle from the
 network), and each request first takes its host's slot in Redis
 (``spiders.sharedslots``). Without the setting nothing changes: the one-machine
@@ -17,7 +18,7 @@ from scrapy.settings import BaseSettings
 from aggregator.stream.outlets import DUPEFILTER_KEY, REQUESTS_KEY
 
 SCHEDULER = "scrapy_redis.scheduler.Scheduler"
-DUPEFILTER = "scrapy_redis.dupefilter.RFPDupeFilter"
+DUPEFILTER = "spiders.shareddupefilter.SharedDupeFilter"
 # aggregator.settings sets the one-machine values at "project"; an equal priority replaces
 # them, and the command line (--set, scrapy crawl -s) still wins.
 PRIORITY = "project"

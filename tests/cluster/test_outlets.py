@@ -1,4 +1,5 @@
-"""The outlet queue and the sources every worker waits for, on a real redis-server."""
+"""The outlet queue, the sources every worker waits for and the shared request dupefilter,
+on a real redis-server."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from scrapy import Request
 
 from aggregator import crawlstate as cs
 from aggregator.crawlconfig import CrawlConfig
@@ -13,7 +15,8 @@ from aggregator.crawlstate import CrawlState
 from aggregator.frontier import Answer, Frontier, Tally
 from aggregator.sites import site_for
 from aggregator.store import Store
-from aggregator.stream.outlets import AWAITING_KEY, AwaitedSources, OutletQueue
+from aggregator.stream.outlets import AWAITING_KEY, DUPEFILTER_KEY, AwaitedSources, OutletQueue
+from spiders.shareddupefilter import SharedDupeFilter
 from tests.crawl.test_frontier import WP
 
 
@@ -61,3 +64,14 @@ def test_a_new_run_forgets_what_a_killed_worker_left_awaited(client: redis.Redis
     AwaitedSources(client).add("http://a.example/feed/")
     OutletQueue(client).push(["wp"])
     assert not AwaitedSources(client)
+
+
+def test_the_shared_dupefilter_lets_a_redirect_hop_through_as_one_machine_does(
+    client: redis.Redis,
+) -> None:
+    workers = SharedDupeFilter(client, DUPEFILTER_KEY), SharedDupeFilter(client, DUPEFILTER_KEY)
+    moved = "http://a.example/wp/2016/01/04/post-001/"
+    assert not workers[0].request_seen(Request(moved))
+    assert workers[1].request_seen(Request(moved)), "any worker's request counts"
+    hop = Request(moved, meta={"redirect_urls": ["http://a.example/wp/?p=1"]})
+    assert not workers[1].request_seen(hop), "the old address gets its answer"
