@@ -17,7 +17,7 @@ from aggregator.store.migrate import FIRST_REVISION, head_revision
 from tests.faults.namespaces import taker
 
 from ..helpers import rows
-from .copying import every_row, fill_every_table
+from .copying import duplicate, every_row, fill_every_table
 from .schema import migrate, write_first_schema_rows
 
 
@@ -120,7 +120,7 @@ def test_a_failed_copy_leaves_the_destination_empty_and_can_be_run_again(
     source: Path, tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken.sqlite"
-    broken.write_bytes(source.read_bytes())
+    duplicate(source, broken)
     with sqlite3.connect(broken) as connection:  # foreign keys off, as another tool might write
         connection.execute("update article_links set other_id = 999")
     target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
