@@ -139,6 +139,7 @@ def main(verbose: int) -> None:
     aggregator stats                      what the store holds, the last crawl
     aggregator serve                      browse and query the store in Datasette
     aggregator db upgrade                 bring an older store's schema up to date
+    aggregator db copy --from F --to URL  copy a SQLite store into PostgreSQL, ids kept
     aggregator demo                       crawl the bundled offline demo site
 
     \b

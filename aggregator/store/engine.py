@@ -49,7 +49,7 @@ class Store:
             ensure_schema(self.engine, upgrade=upgrade)
         except SQLAlchemyError as exc:
             self.engine.dispose()
-            raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from None
+            raise StoreError(f"cannot open store {safe_url(url)}: {first_line(exc)}") from None
         except StoreError:
             self.engine.dispose()
             raise
@@ -57,7 +57,7 @@ class Store:
     @property
     def safe_url(self) -> str:
         """The URL without its password, for messages and logs."""
-        return _safe(self.url)
+        return safe_url(self.url)
 
     @property
     def dialect(self) -> str:
@@ -111,14 +111,14 @@ def _require_file(url: str) -> None:
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open store {path}: {exc}") from None
     if not tables & {"alembic_version", "articles"}:
-        raise StoreError(f"no store at {_safe(url)}: {_NO_SCHEMA}")
+        raise StoreError(f"no store at {safe_url(url)}: {_NO_SCHEMA}")
 
 
 def _require_schema(engine: Engine, url: str) -> None:
     with engine.connect() as connection:
         empty = store_revision(connection) is None
     if empty:
-        raise StoreError(f"no store at {_safe(url)}: {_NO_SCHEMA}")
+        raise StoreError(f"no store at {safe_url(url)}: {_NO_SCHEMA}")
 
 
 def _create_engine(url: str) -> Engine:
@@ -138,7 +138,7 @@ def _create_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed)
     except (NoSuchModuleError, ImportError, ArgumentError) as exc:
-        raise StoreError(f"cannot use database URL {_safe(url)}: {_first_line(exc)}") from None
+        raise StoreError(f"cannot use database URL {safe_url(url)}: {first_line(exc)}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     try:
@@ -146,7 +146,7 @@ def _create_engine(url: str) -> Engine:
             pass
     except OperationalError as exc:
         engine.dispose()
-        raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from None
+        raise StoreError(f"cannot open store {safe_url(url)}: {first_line(exc)}") from None
     return engine
 
 
@@ -169,17 +169,18 @@ def store_failure(exc: SQLAlchemyError) -> StoreError | None:
     if isinstance(exc, OperationalError | InterfaceError) or getattr(
         exc, "connection_invalidated", False
     ):
-        return StoreError(f"cannot write the store: {_first_line(exc)}")
+        return StoreError(f"cannot write the store: {first_line(exc)}")
     return None
 
 
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages (the URL quoted when it does not parse)."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return repr(url)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error: the driver's message, without SQL or parameters."""
     return str(getattr(exc, "orig", None) or exc).splitlines()[0]
