@@ -138,7 +138,8 @@ def generate_site(root: Path, pages: int) -> list[Path]:
         encoding="utf-8",
     )
     links = "".join(
-        f"<article class='post'><h2><a href='{{{{DEMO_ROOT}}}}/blog/{e[14:-16]}'>Post</a></h2></article>"
+        f"<article class='post'><h2><a href='{e[len('<url><loc>') : -len('</loc></url>')]}'>Post</a>"
+        "</h2></article>"
         for e in entries[:10]
     )
     (root / "blog" / "index.html").write_text(
