@@ -105,8 +105,9 @@ def save_article(
     session.flush()
     new = status == STATUS_NEW
     save_signature(session, row.id, fingerprint, sketch, new=new)
-    touched = {row.id, *replace_links(session, row.id, links, new=new)}
-    touched |= apply_relinks(session, getattr(links, "relinked", {}))
+    compared = getattr(links, "compared", None)
+    touched = {row.id, *replace_links(session, row.id, links, new=new, compared=compared)}
+    touched |= apply_relinks(session, getattr(links, "relinked", {}), compared)
     if new and not links and touched == {row.id}:  # linked to nothing: a story of its own
         stories = StoryWriter(session, {}, now=fetched_at)
         stories.write({row.id: row}, [], config)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
 from datasketch import LeanMinHash
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from aggregator.dedup.assign import StoryAssignment, assign
@@ -24,8 +24,10 @@ from aggregator.dedup.matcher import Matcher
 from aggregator.dedup.precedence import Facts
 from aggregator.dedup.sketch import Sketcher, sketch_bytes
 from aggregator.dedup.verify import Link
+from aggregator.dedup.window import Window, window_start
 from aggregator.store.engine import Store
 from aggregator.store.models import ArticleRow, LinkRow, OutletRow, SignatureRow, StoryRow
+from aggregator.store.types import stored_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -34,21 +36,32 @@ _BATCH = 500
 
 
 def replace_links(
-    session: Session, article_id: int, links: Iterable[Link], new: bool = False
+    session: Session,
+    article_id: int,
+    links: Iterable[Link],
+    new: bool = False,
+    compared: Callable[[str], bool] | None = None,
 ) -> set[int]:
     """Swap the article's stored links for ``links`` (whose ``b`` are article URLs);
     return the articles it was linked to before. A ``new`` article (its row was just
-    inserted) has no stored links to look up or delete."""
+    inserted) has no stored links to look up or delete.
+
+    ``compared`` (a windowed matcher's, ``Links.compared``) says which articles (by URL)
+    ``links`` were measured against: a stored link to any other stands, so a repost
+    stays in the story of an original that has left the window.
+    """
+    by_url = {link.b: link for link in links}
+    ids = article_ids(session, by_url) if by_url else {}
     former: set[int] = set()
     if not new:
         involving = or_(LinkRow.article_id == article_id, LinkRow.other_id == article_id)
         pairs = session.execute(select(LinkRow.article_id, LinkRow.other_id).where(involving))
         former = {other for pair in pairs for other in pair if other != article_id}
+        if compared is not None:
+            involving = and_(involving, _measured_again(session, former, ids, compared))
         session.execute(delete(LinkRow).where(involving))
-    by_url = {link.b: link for link in links}
     if not by_url:
         return former
-    ids = article_ids(session, by_url)
     for url, link in by_url.items():
         other_id = ids.get(url)
         if other_id is None or other_id == article_id:
@@ -56,6 +69,15 @@ def replace_links(
         session.add(link_row(article_id, other_id, link))
     session.flush()
     return former
+
+
+def _measured_again(
+    session: Session, former: set[int], ids: Mapping[str, int], compared: Callable[[str], bool]
+) -> ColumnElement[bool]:
+    """Stored links (of one article) whose other side was compared again, or linked again."""
+    urls = article_urls(session, former)
+    again = sorted({other for other, url in urls.items() if compared(url)} | set(ids.values()))
+    return or_(LinkRow.article_id.in_(again), LinkRow.other_id.in_(again))
 
 
 def link_row(article_id: int, other_id: int, link: Link) -> LinkRow:
@@ -81,6 +103,17 @@ def article_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
     for start in range(0, len(urls), _BATCH):
         query = select(ArticleRow.url, ArticleRow.id).where(
             ArticleRow.url.in_(urls[start : start + _BATCH])
+        )
+        found.update(dict(session.execute(query).all()))
+    return found
+
+
+def article_urls(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), _BATCH):
+        query = select(ArticleRow.id, ArticleRow.url).where(
+            ArticleRow.id.in_(ids[start : start + _BATCH])
         )
         found.update(dict(session.execute(query).all()))
     return found
@@ -260,15 +293,19 @@ def _title_from_text(text: str) -> str:
     return " ".join(words[:_TITLE_FALLBACK_WORDS]) + suffix
 
 
-def apply_relinks(session: Session, relinked: Mapping[str, list[Link]]) -> set[int]:
+def apply_relinks(
+    session: Session,
+    relinked: Mapping[str, list[Link]],
+    compared: Callable[[str], bool] | None = None,
+) -> set[int]:
     """Replace the stored links of the articles (by URL) whose chrome changed; return the
-    articles whose stories must be recomputed."""
+    articles whose stories must be recomputed. ``compared``: as for ``replace_links``."""
     touched: set[int] = set()
     ids = article_ids(session, relinked)
     for url, links in relinked.items():
         article_id = ids.get(url)
         if article_id is not None:
-            touched |= {article_id, *replace_links(session, article_id, links)}
+            touched |= {article_id, *replace_links(session, article_id, links, compared=compared)}
     return touched
 
 
@@ -353,12 +390,23 @@ class StoredFingerprints:
 def load_matcher(store: Store, config: DedupConfig) -> Matcher:
     """A matcher that knows every stored article, built from stored fingerprints (no texts
     read unless the shingle size changed). It keeps ``config.cache_size`` fingerprints in
-    memory and reads the others from the store when a candidate needs verifying."""
+    memory and reads the others from the store when a candidate needs verifying.
+
+    With ``config.window_days``, it knows the articles of that window only (``window.py``:
+    by fetch date, up to the newest stored one), selected in SQL, and keeps to it while it
+    runs: an article is then compared only with those of the window.
+    """
     loader = StoredFingerprints(store, config)
-    matcher = Matcher(config, load=loader)
+    window = Window(config.window_days) if config.window_days else None
+    matcher = Matcher(config, load=loader, window=window)
     with store.session() as session:
-        for _, url, outlet, fingerprint, sketch in stored_fingerprints(session, loader):
-            matcher.add(url, outlet, fingerprint, sketch)
+        since = _start(session, window) if window else None
+        for _, url, outlet, fingerprint, sketch, fetched in stored_fingerprints(
+            session, loader, since
+        ):
+            matcher.add(url, outlet, fingerprint, sketch, fetched=fetched)
+    if since is not None:
+        logger.info("dedup window: %d articles fetched since %s", len(matcher), since)
     if loader.stale:
         logger.warning(
             "%d stored fingerprints are out of date (another shingle size or an older "
@@ -368,11 +416,18 @@ def load_matcher(store: Store, config: DedupConfig) -> Matcher:
     return matcher
 
 
+def _start(session: Session, window: Window) -> datetime | None:
+    """Where the window ends at the newest stored fetch date starts (None: an empty store)."""
+    newest = stored_datetime(session.scalar(select(func.max(ArticleRow.fetched_at))))
+    return None if newest is None else window_start(newest, window.days)
+
+
 def stored_fingerprints(
-    session: Session, loader: StoredFingerprints
-) -> Iterator[tuple[int, str, str, Fingerprint, LeanMinHash | None]]:
-    """Every stored article's id, URL, outlet, fingerprint and (if still valid) sketch."""
-    rows = session.execute(
+    session: Session, loader: StoredFingerprints, since: datetime | None = None
+) -> Iterator[tuple[int, str, str, Fingerprint, LeanMinHash | None, datetime]]:
+    """Every stored article's (or those fetched ``since``) id, URL, outlet, fingerprint,
+    sketch (if still valid) and fetch date."""
+    query = (
         select(
             ArticleRow.id,
             ArticleRow.url,
@@ -382,13 +437,17 @@ def stored_fingerprints(
             SignatureRow.num_perm,
             SignatureRow.seed,
             SignatureRow.minhash,
+            ArticleRow.fetched_at,
         )
         .join(OutletRow, ArticleRow.outlet_id == OutletRow.id)
         .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
         .order_by(ArticleRow.id)
         .execution_options(yield_per=_BATCH)
     )
-    for article_id, url, outlet, shingle_size, blob, num_perm, seed, minhash in rows:
+    if since is not None:
+        query = query.where(ArticleRow.fetched_at >= since)
+    for row in session.execute(query):
+        article_id, url, outlet, shingle_size, blob, num_perm, seed, minhash, fetched = row
         fingerprint = loader.decode(session, article_id, shingle_size, blob)
         sketch = loader.decode_sketch(article_id, num_perm, seed, minhash)
-        yield article_id, url, outlet, fingerprint, sketch
+        yield article_id, url, outlet, fingerprint, sketch, fetched

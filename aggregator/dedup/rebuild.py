@@ -55,7 +55,7 @@ def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> R
         loader.session = session
         refreshed = _fingerprint_unsigned(session, loader)
         ids: dict[str, int] = {}
-        for article_id, url, outlet, fingerprint, sketch in stored_fingerprints(session, loader):
+        for article_id, url, outlet, fingerprint, sketch, _ in stored_fingerprints(session, loader):
             matcher.add(url, outlet, fingerprint, sketch)
             ids[url] = article_id
         refreshed += len(loader.stale)
