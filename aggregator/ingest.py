@@ -21,14 +21,8 @@ from sqlalchemy.orm import Session
 
 from aggregator.config import Outlet
 from aggregator.dedup import DedupConfig, Fingerprint, Link
-from aggregator.dedup.persist import (
-    StoryWriter,
-    apply_relinks,
-    load_matcher,
-    recompute_stories,
-    replace_links,
-    save_signature,
-)
+from aggregator.dedup.persist import StoryWriter, apply_relinks, recompute_stories, replace_links
+from aggregator.dedup.signatures import load_matcher, save_signature
 from aggregator.extract import Article
 from aggregator.store import ArticleRow, OutletRow
 from aggregator.store.models import ArticleRevisionRow
