@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 Key = Hashable
 NO_CHROME: frozenset[int] = frozenset()
 _SLOTS = 1024  # the per-slot arrays' first size
+_MIN_DEAD = 64  # a small index is not compacted for every article it forgets
 
 
 class CandidateIndex:
@@ -200,10 +201,10 @@ class CandidateIndex:
         return changed
 
     def _compact_if_sparse(self) -> None:
-        """Renumber the live slots from 0 once the dead ones outnumber half of them (and a
-        first array's worth): each posting is then copied O(1) times per death, amortised."""
+        """Renumber the live slots from 0 once the dead ones outnumber half of them: each
+        posting is then copied O(1) times per death, amortised."""
         live = len(self._slot_of)
-        if len(self._key_of) - live <= live // 2 + _SLOTS:
+        if len(self._key_of) - live <= max(live // 2, _MIN_DEAD):
             return
         slots = np.flatnonzero(self._alive[: len(self._key_of)])
         new_slots = np.full(len(self._alive), -1, np.int64)

@@ -118,7 +118,7 @@ def load_matcher(store: Store, config: DedupConfig) -> Matcher:
     window = Window(config.window_days) if config.window_days else None
     matcher = Matcher(config, load=loader, window=window)
     with store.session() as session:
-        since = _start(session, window) if window else None
+        since = None if window is None else _start(session, window)
         for _, url, outlet, fingerprint, sketch, fetched in stored_fingerprints(
             session, loader, since
         ):
