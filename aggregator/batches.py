@@ -115,7 +115,9 @@ class BatchWriter:
     def _match(self, write: ArticleWrite) -> _Matched | Stored:
         try:
             fingerprint = self.matcher.fingerprint(write.article.text)
-            links = self.matcher.ingest(write.article.url, write.outlet, fingerprint)
+            links = self.matcher.ingest(
+                write.article.url, write.outlet, fingerprint, fetched=write.fetched_at
+            )
             return _Matched(fingerprint, links, self.matcher.sketch(fingerprint))
         except Exception as exc:  # one article's problem, counted; the others are stored
             logger.exception("dedup failed on %s", write.article.url)

@@ -56,6 +56,10 @@ AGGREGATOR_DEDUP_BOILERPLATE_ARTICLES = 5
 # Fingerprints of stored articles kept in memory during a crawl (the rest are read
 # from the store when a candidate needs verifying).
 AGGREGATOR_DEDUP_CACHE_SIZE = 20000
+# The story writer's window (issue 15, item 3): articles fetched this many days before the
+# newest one leave its index, so its memory stops growing with the store; an article is
+# then compared only with the window's. 0: no window, every stored article is indexed.
+AGGREGATOR_DEDUP_WINDOW_DAYS = 0
 
 # Extraction: a text line longer than this is never dropped as chrome by the
 # text-level safety net (chrome lines are short: "Share this:", "Posted in News").

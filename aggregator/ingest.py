@@ -21,14 +21,8 @@ from sqlalchemy.orm import Session
 
 from aggregator.config import Outlet
 from aggregator.dedup import DedupConfig, Fingerprint, Link
-from aggregator.dedup.persist import (
-    StoryWriter,
-    apply_relinks,
-    load_matcher,
-    recompute_stories,
-    replace_links,
-    save_signature,
-)
+from aggregator.dedup.persist import StoryWriter, apply_relinks, recompute_stories, replace_links
+from aggregator.dedup.signatures import load_matcher, save_signature
 from aggregator.extract import Article
 from aggregator.store import ArticleRow, OutletRow
 from aggregator.store.models import ArticleRevisionRow
@@ -105,8 +99,9 @@ def save_article(
     session.flush()
     new = status == STATUS_NEW
     save_signature(session, row.id, fingerprint, sketch, new=new)
-    touched = {row.id, *replace_links(session, row.id, links, new=new)}
-    touched |= apply_relinks(session, getattr(links, "relinked", {}))
+    compared = getattr(links, "compared", None)
+    touched = {row.id, *replace_links(session, row.id, links, new=new, compared=compared)}
+    touched |= apply_relinks(session, getattr(links, "relinked", {}), compared)
     if new and not links and touched == {row.id}:  # linked to nothing: a story of its own
         stories = StoryWriter(session, {}, now=fetched_at)
         stories.write({row.id: row}, [], config)

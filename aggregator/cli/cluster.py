@@ -8,6 +8,7 @@ See docs/cluster.md.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -87,18 +88,33 @@ def worker(
 @redis_option
 @lock_wait_option
 @idle_option
+@click.option(
+    "--window-days",
+    type=int,
+    default=None,
+    help="Compare articles only with those fetched in the N days before the newest, and "
+    "hold only those in memory (0: every stored article; env AGGREGATOR_DEDUP_WINDOW_DAYS, "
+    "default 0).",
+)
 def writer(
-    config_path: str, db_url: str, redis_url: str, lock_wait: float, idle_exit: float
+    config_path: str,
+    db_url: str,
+    redis_url: str,
+    lock_wait: float,
+    idle_exit: float,
+    window_days: int | None,
 ) -> None:
     """Store what the workers extract: dedup, stories and crawl state, one batch at a time.
 
     One writer per store: it holds the store's crawl lock while it runs (a
     second waits --wait seconds, then exits 5). At start it rebuilds the dedup
-    index from the store and applies what a stopped writer left unacknowledged.
+    index from the store (with --window-days, from the window's articles only)
+    and applies what a stopped writer left unacknowledged.
 
     \b
     Example:
       aggregator writer --redis redis://10.0.0.5/0 --db postgresql+psycopg://agg@10.0.0.6/agg
+      aggregator writer --window-days 30 --redis redis://10.0.0.5/0 --db ...
     """
     from redis import Redis
 
@@ -107,6 +123,8 @@ def writer(
 
     outlets = {o.key: o for o in load_config(config_path).outlets.values()}
     config = DedupConfig.from_settings(from_environment(os.environ))
+    if window_days is not None:
+        config = dataclasses.replace(config, window_days=window_days)
     stop = _Stop()
     with crawl_lock(db_url, wait=lock_wait), Store(db_url) as store:
         story_writer = StoryWriter(Redis.from_url(redis_url), BatchWriter(store, outlets, config))

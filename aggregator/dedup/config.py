@@ -9,6 +9,8 @@ from typing import Any
 from aggregator import defaults
 from aggregator.errors import ConfigError
 
+MAX_WINDOW_DAYS = 36_500  # a century: past it, date arithmetic overflows for no use
+
 
 def _option(default: Any, help: str) -> Any:
     """A setting the ``dedup`` command also takes as ``--name`` (with this help)."""
@@ -65,6 +67,8 @@ class DedupConfig:
         "Articles of one outlet that make a paragraph chrome.",
     )
     cache_size: int = defaults.AGGREGATOR_DEDUP_CACHE_SIZE
+    # The story writer's alone: ``dedup --rebuild`` compares every stored article.
+    window_days: int = defaults.AGGREGATOR_DEDUP_WINDOW_DAYS
 
     def __post_init__(self) -> None:
         if not 1 <= self.shingle_size <= 16:
@@ -95,6 +99,11 @@ class DedupConfig:
             )
         if self.cache_size < 0:
             raise ConfigError(f"dedup cache_size must be at least 0, got {self.cache_size}")
+        if not 0 <= self.window_days <= MAX_WINDOW_DAYS:
+            raise ConfigError(
+                f"dedup window_days must be between 0 (no window) and {MAX_WINDOW_DAYS}, "
+                f"got {self.window_days}"
+            )
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> DedupConfig:

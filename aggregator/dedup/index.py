@@ -22,7 +22,9 @@ order they arrived in (issue 4: incremental ingest == ``dedup --rebuild``):
 
 Articles live in *slots*; an article whose anchors change (new text, new
 chrome) moves to a fresh slot and the old one dies, so postings are only ever
-appended.
+appended. Once dead slots outnumber half the live ones (a windowed writer
+forgets its oldest articles all the time: issue 15, item 3), the live ones are
+renumbered and the dead ones' postings and arrays given back.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 Key = Hashable
 NO_CHROME: frozenset[int] = frozenset()
+_SLOTS = 1024  # the per-slot arrays' first size
+_MIN_DEAD = 64  # a small index is not compacted for every article it forgets
 
 
 class CandidateIndex:
@@ -58,9 +62,9 @@ class CandidateIndex:
         self._key_of: list[Key] = []
         self._outlet_ids: dict[str, int] = {}
         self._outlet_names: list[str] = []
-        self._outlet_of = np.zeros(1024, np.int32)  # -1: no outlet, so no chrome
-        self._anchor_count = np.zeros(1024, np.int32)  # anchors outside chrome, per slot
-        self._alive = np.zeros(1024, bool)
+        self._outlet_of = np.zeros(_SLOTS, np.int32)  # -1: no outlet, so no chrome
+        self._anchor_count = np.zeros(_SLOTS, np.int32)  # anchors outside chrome, per slot
+        self._alive = np.zeros(_SLOTS, bool)
         self._terms: list[np.ndarray] = []  # per slot: its paragraphs, mixed with its outlet
         self._chrome: list[frozenset[int]] = []
         self._paragraph_postings = Postings(np.uint64, self._is_alive)
@@ -112,6 +116,7 @@ class CandidateIndex:
             affected = holders[np.isin(positions, crossing)]
             changed |= self._recompute_chrome(set(affected.tolist()))
         changed.discard(key)
+        self._compact_if_sparse()
         return changed
 
     def remove(self, key: Key) -> set[Key]:
@@ -122,9 +127,11 @@ class CandidateIndex:
         positions, holders = self._holders(terms)
         after = np.bincount(positions, minlength=len(terms))
         crossing = (after + 1 == self.config.boilerplate_articles).nonzero()[0]
-        if not len(crossing):
-            return set()
-        return self._recompute_chrome(set(holders[np.isin(positions, crossing)].tolist()))
+        changed = set()
+        if len(crossing):
+            changed = self._recompute_chrome(set(holders[np.isin(positions, crossing)].tolist()))
+        self._compact_if_sparse()
+        return changed
 
     def candidates(self, key: Key, fingerprint: Fingerprint) -> list[Key]:
         """Indexed articles sharing at least ``min_anchors`` anchors with ``key`` (itself indexed),
@@ -193,6 +200,28 @@ class CandidateIndex:
             changed.add(key)
         return changed
 
+    def _compact_if_sparse(self) -> None:
+        """Renumber the live slots from 0 once the dead ones outnumber half of them: each
+        posting is then copied O(1) times per death, amortised."""
+        live = len(self._slot_of)
+        if len(self._key_of) - live <= max(live // 2, _MIN_DEAD):
+            return
+        slots = np.flatnonzero(self._alive[: len(self._key_of)])
+        new_slots = np.full(len(self._alive), -1, np.int64)
+        new_slots[slots] = np.arange(len(slots))
+        self._paragraph_postings.renumber(new_slots)
+        self._anchor_postings.renumber(new_slots)
+        kept = slots.tolist()
+        self._key_of = [self._key_of[s] for s in kept]
+        self._terms = [self._terms[s] for s in kept]
+        self._chrome = [self._chrome[s] for s in kept]
+        self._slot_of = {key: slot for slot, key in enumerate(self._key_of)}
+        size = max(_SLOTS, 2 * len(kept))
+        self._outlet_of = _resized(self._outlet_of[slots], size)
+        self._anchor_count = _resized(self._anchor_count[slots], size)
+        self._alive = _resized(self._alive[slots], size)
+        logger.debug("candidate index compacted to %d slots", len(kept))
+
     def _holders(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Live slots carrying each (outlet, paragraph) term: (index into ``terms``, slot)."""
         if not len(terms):
@@ -226,3 +255,10 @@ def _outlet_terms(paragraphs: np.ndarray, outlet_id: int) -> np.ndarray:
 
 
 _paragraph_hashes = _outlet_terms  # xor undoes itself
+
+
+def _resized(values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` at the start of a zeroed array of ``size``."""
+    resized = np.zeros(size, values.dtype)
+    resized[: len(values)] = values
+    return resized

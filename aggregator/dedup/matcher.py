@@ -17,6 +17,7 @@ import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from datetime import datetime
 
 from datasketch import LeanMinHash
 
@@ -26,6 +27,7 @@ from aggregator.dedup.index import CandidateIndex
 from aggregator.dedup.precedence import containment_decides
 from aggregator.dedup.sketch import NearDuplicates, Sketcher
 from aggregator.dedup.verify import Link, is_repost, measure
+from aggregator.dedup.window import Window
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +36,21 @@ Key = Hashable
 
 class Links(list[Link]):
     """The verified links of one article, plus ``relinked``: the complete new link lists of
-    other articles whose chrome this one changed (their stored links must be replaced)."""
+    other articles whose chrome this one changed (their stored links must be replaced).
+
+    ``compared`` says which articles these lists were measured against when that is not
+    every stored one (a windowed matcher): stored links to the others are not replaced.
+    """
 
     def __init__(
-        self, links: Iterable[Link] = (), relinked: dict[Key, list[Link]] | None = None
+        self,
+        links: Iterable[Link] = (),
+        relinked: dict[Key, list[Link]] | None = None,
+        compared: Callable[[Key], bool] | None = None,
     ) -> None:
         super().__init__(links)
         self.relinked: dict[Key, list[Link]] = relinked or {}
+        self.compared = compared
 
 
 class FingerprintCache:
@@ -92,8 +102,10 @@ class Matcher:
         self,
         config: DedupConfig | None = None,
         load: Callable[[Key], Fingerprint] | None = None,
+        window: Window | None = None,
     ) -> None:
         self.config = config or DedupConfig()
+        self.window = window
         self.fingerprinter = Fingerprinter(self.config)
         self.sketcher = Sketcher(self.config)
         size = self.config.cache_size if load is not None else None
@@ -120,9 +132,15 @@ class Matcher:
         outlet: str | None,
         fingerprint: Fingerprint,
         sketch: LeanMinHash | None = None,
+        fetched: datetime | None = None,
     ) -> set[Key]:
-        """Index an article (``sketch``: its stored sketch, if any); return the other
-        articles whose chrome (and so links) changed."""
+        """Index an article (``sketch``: its stored sketch, if any; ``fetched``: its fetch
+        date, which a windowed matcher needs); return the other articles whose chrome (and
+        so links) changed."""
+        if self.window is not None:
+            if fetched is None:
+                raise ValueError(f"a windowed matcher needs the fetch date of {key}")
+            self.window.add(key, fetched)
         self.fingerprints.put(key, fingerprint)
         self.near_duplicates.add(key, sketch or self.sketch(fingerprint))
         return self.index.add(key, outlet, fingerprint)
@@ -130,18 +148,42 @@ class Matcher:
     def remove(self, key: Key) -> set[Key]:
         if key not in self.index:
             return set()
+        if self.window is not None:
+            self.window.discard(key)
         self.fingerprints.discard(key)
         self.near_duplicates.remove(key)
         return self.index.remove(key)
 
-    def ingest(self, key: Key, outlet: str | None, fingerprint: Fingerprint) -> Links:
+    def ingest(
+        self,
+        key: Key,
+        outlet: str | None,
+        fingerprint: Fingerprint,
+        fetched: datetime | None = None,
+    ) -> Links:
         """Index an article and return its verified links, with the re-verified links of
-        every article whose chrome it changed."""
-        changed = self.add(key, outlet, fingerprint)
+        every article whose chrome it changed. A windowed matcher first forgets the
+        articles ``fetched`` moves out of its window."""
+        compared = None
+        if self.window is not None and fetched is not None:
+            self._evict(self.window, fetched)
+            compared = self.__contains__
+        changed = self.add(key, outlet, fingerprint, fetched=fetched)
         if changed:
             logger.debug("%s changed the chrome of %d articles", key, len(changed))
         relinked = {other: self.links(other) for other in sorted(changed, key=str)}
-        return Links(self.links(key), relinked)
+        return Links(self.links(key), relinked, compared)
+
+    def _evict(self, window: Window, fetched: datetime) -> None:
+        """Forget the articles that left the window. Their leaving may change the chrome of
+        others of their outlets (the index re-anchors those), but those others' links are
+        not measured again: a stored link stands, so a story does not split because its
+        older articles aged out."""
+        gone = window.advance(fetched)
+        for key in gone:
+            self.remove(key)
+        if gone:
+            logger.debug("%d articles left the window (now from %s)", len(gone), window.start)
 
     def _with_framing(self, link: Link, fingerprint: Fingerprint) -> Link:
         """``link`` with each side's framing lines (outside its chrome) against the other's

@@ -1,5 +1,6 @@
 """Links and stories in the store: what ``aggregator.ingest`` writes after each article,
-what a crawl's matcher is rebuilt from, and ``aggregator dedup --rebuild``.
+and ``aggregator dedup --rebuild``. (Signatures, which a crawl's matcher is rebuilt
+from, are ``signatures.py``'s.)
 
 Stories are recomputed per *component* (the articles connected by links), in
 the caller's transaction. A story keeps its id while it keeps its canonical, so
@@ -8,47 +9,50 @@ links to ``aggregator show 12`` stay valid as reposts arrive.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
-from datasketch import LeanMinHash
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from aggregator.dedup.assign import StoryAssignment, assign
 from aggregator.dedup.config import DedupConfig
-from aggregator.dedup.fingerprint import Fingerprint, Fingerprinter
-from aggregator.dedup.matcher import Matcher
 from aggregator.dedup.precedence import Facts
-from aggregator.dedup.sketch import Sketcher, sketch_bytes
 from aggregator.dedup.verify import Link
-from aggregator.store.engine import Store
-from aggregator.store.models import ArticleRow, LinkRow, OutletRow, SignatureRow, StoryRow
-
-logger = logging.getLogger(__name__)
+from aggregator.store.models import ArticleRow, LinkRow, StoryRow
 
 _TITLE_FALLBACK_WORDS = 12
 _BATCH = 500
 
 
 def replace_links(
-    session: Session, article_id: int, links: Iterable[Link], new: bool = False
+    session: Session,
+    article_id: int,
+    links: Iterable[Link],
+    new: bool = False,
+    compared: Callable[[str], bool] | None = None,
 ) -> set[int]:
     """Swap the article's stored links for ``links`` (whose ``b`` are article URLs);
     return the articles it was linked to before. A ``new`` article (its row was just
-    inserted) has no stored links to look up or delete."""
+    inserted) has no stored links to look up or delete.
+
+    ``compared`` (a windowed matcher's, ``Links.compared``) says which articles (by URL)
+    ``links`` were measured against: a stored link to any other stands, so a repost
+    stays in the story of an original that has left the window.
+    """
+    by_url = {link.b: link for link in links}
+    ids = article_ids(session, by_url) if by_url else {}
     former: set[int] = set()
     if not new:
         involving = or_(LinkRow.article_id == article_id, LinkRow.other_id == article_id)
         pairs = session.execute(select(LinkRow.article_id, LinkRow.other_id).where(involving))
         former = {other for pair in pairs for other in pair if other != article_id}
+        if compared is not None:
+            involving = and_(involving, _measured_again(session, former, ids, compared))
         session.execute(delete(LinkRow).where(involving))
-    by_url = {link.b: link for link in links}
     if not by_url:
         return former
-    ids = article_ids(session, by_url)
     for url, link in by_url.items():
         other_id = ids.get(url)
         if other_id is None or other_id == article_id:
@@ -56,6 +60,15 @@ def replace_links(
         session.add(link_row(article_id, other_id, link))
     session.flush()
     return former
+
+
+def _measured_again(
+    session: Session, former: set[int], ids: Mapping[str, int], compared: Callable[[str], bool]
+) -> ColumnElement[bool]:
+    """Stored links (of one article) whose other side was compared again, or linked again."""
+    urls = article_urls(session, former)
+    again = sorted({other for other, url in urls.items() if compared(url)} | set(ids.values()))
+    return or_(LinkRow.article_id.in_(again), LinkRow.other_id.in_(again))
 
 
 def link_row(article_id: int, other_id: int, link: Link) -> LinkRow:
@@ -81,6 +94,17 @@ def article_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
     for start in range(0, len(urls), _BATCH):
         query = select(ArticleRow.url, ArticleRow.id).where(
             ArticleRow.url.in_(urls[start : start + _BATCH])
+        )
+        found.update(dict(session.execute(query).all()))
+    return found
+
+
+def article_urls(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), _BATCH):
+        query = select(ArticleRow.id, ArticleRow.url).where(
+            ArticleRow.id.in_(ids[start : start + _BATCH])
         )
         found.update(dict(session.execute(query).all()))
     return found
@@ -260,135 +284,17 @@ def _title_from_text(text: str) -> str:
     return " ".join(words[:_TITLE_FALLBACK_WORDS]) + suffix
 
 
-def apply_relinks(session: Session, relinked: Mapping[str, list[Link]]) -> set[int]:
+def apply_relinks(
+    session: Session,
+    relinked: Mapping[str, list[Link]],
+    compared: Callable[[str], bool] | None = None,
+) -> set[int]:
     """Replace the stored links of the articles (by URL) whose chrome changed; return the
-    articles whose stories must be recomputed."""
+    articles whose stories must be recomputed. ``compared``: as for ``replace_links``."""
     touched: set[int] = set()
     ids = article_ids(session, relinked)
     for url, links in relinked.items():
         article_id = ids.get(url)
         if article_id is not None:
-            touched |= {article_id, *replace_links(session, article_id, links)}
+            touched |= {article_id, *replace_links(session, article_id, links, compared=compared)}
     return touched
-
-
-def save_signature(
-    session: Session,
-    article_id: int,
-    fingerprint: Fingerprint,
-    sketch: LeanMinHash | None,
-    new: bool = False,
-) -> None:
-    """Write an article's fingerprint and (when known) its whole-text MinHash; a ``new``
-    article has no signature row yet."""
-    signature = None if new else session.get(SignatureRow, article_id)
-    if signature is None:
-        signature = SignatureRow(article_id=article_id)
-        session.add(signature)
-    signature.shingle_size = fingerprint.shingle_size
-    signature.fingerprint = fingerprint.to_bytes()
-    signature.num_perm = len(sketch) if sketch is not None else None
-    signature.seed = sketch.seed if sketch is not None else None
-    signature.minhash = sketch_bytes(sketch) if sketch is not None else None
-
-
-class StoredFingerprints:
-    """Fingerprints of stored articles by URL, for a matcher's bounded cache.
-
-    A fingerprint stored with another shingle size, or by an older version, is
-    recomputed from the text (``stale`` holds those article ids; ``aggregator
-    dedup --rebuild`` stores the new ones). With ``session`` set, reads go through
-    it (a rebuild reads what its own transaction wrote).
-    """
-
-    def __init__(self, store: Store, config: DedupConfig) -> None:
-        self.store = store
-        self.fingerprinter = Fingerprinter(config)
-        self.sketcher = Sketcher(config)
-        self.stale: set[int] = set()
-        # Articles whose stored sketch is missing or made under another num_perm or seed.
-        self.unsketched: set[int] = set()
-        self.session: Session | None = None
-
-    def __call__(self, url: str) -> Fingerprint:
-        if self.session is not None:
-            return self._read(self.session, url)
-        with self.store.session() as session:
-            return self._read(session, url)
-
-    def _read(self, session: Session, url: str) -> Fingerprint:
-        found = session.execute(
-            select(ArticleRow.id, SignatureRow.shingle_size, SignatureRow.fingerprint)
-            .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
-            .where(ArticleRow.url == url)
-        ).one_or_none()
-        if found is None:
-            raise KeyError(url)
-        article_id, shingle_size, blob = found
-        return self.decode(session, article_id, shingle_size, blob)
-
-    def decode(
-        self, session: Session, article_id: int, shingle_size: int, blob: bytes
-    ) -> Fingerprint:
-        if shingle_size == self.fingerprinter.config.shingle_size:
-            try:
-                return Fingerprint.from_bytes(blob)
-            except ValueError:
-                pass  # written by an older version: recompute below
-        self.stale.add(article_id)
-        text = session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id))
-        return self.fingerprinter.fingerprint(text)
-
-    def decode_sketch(
-        self, article_id: int, num_perm: int | None, seed: int | None, blob: bytes | None
-    ) -> LeanMinHash | None:
-        """The stored sketch, or None (noted in ``unsketched``) when it must be recomputed."""
-        sketch = self.sketcher.load(blob, num_perm, seed)
-        if sketch is None or article_id in self.stale:
-            self.unsketched.add(article_id)
-            return None
-        return sketch
-
-
-def load_matcher(store: Store, config: DedupConfig) -> Matcher:
-    """A matcher that knows every stored article, built from stored fingerprints (no texts
-    read unless the shingle size changed). It keeps ``config.cache_size`` fingerprints in
-    memory and reads the others from the store when a candidate needs verifying."""
-    loader = StoredFingerprints(store, config)
-    matcher = Matcher(config, load=loader)
-    with store.session() as session:
-        for _, url, outlet, fingerprint, sketch in stored_fingerprints(session, loader):
-            matcher.add(url, outlet, fingerprint, sketch)
-    if loader.stale:
-        logger.warning(
-            "%d stored fingerprints are out of date (another shingle size or an older "
-            "version): run `aggregator dedup --rebuild`",
-            len(loader.stale),
-        )
-    return matcher
-
-
-def stored_fingerprints(
-    session: Session, loader: StoredFingerprints
-) -> Iterator[tuple[int, str, str, Fingerprint, LeanMinHash | None]]:
-    """Every stored article's id, URL, outlet, fingerprint and (if still valid) sketch."""
-    rows = session.execute(
-        select(
-            ArticleRow.id,
-            ArticleRow.url,
-            OutletRow.key,
-            SignatureRow.shingle_size,
-            SignatureRow.fingerprint,
-            SignatureRow.num_perm,
-            SignatureRow.seed,
-            SignatureRow.minhash,
-        )
-        .join(OutletRow, ArticleRow.outlet_id == OutletRow.id)
-        .join(SignatureRow, SignatureRow.article_id == ArticleRow.id)
-        .order_by(ArticleRow.id)
-        .execution_options(yield_per=_BATCH)
-    )
-    for article_id, url, outlet, shingle_size, blob, num_perm, seed, minhash in rows:
-        fingerprint = loader.decode(session, article_id, shingle_size, blob)
-        sketch = loader.decode_sketch(article_id, num_perm, seed, minhash)
-        yield article_id, url, outlet, fingerprint, sketch

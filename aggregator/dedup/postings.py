@@ -95,6 +95,16 @@ class Postings:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(positions), np.concatenate(slots).astype(np.int64)
 
+    def renumber(self, new_slots: np.ndarray) -> None:
+        """Move every posting of slot ``s`` to ``new_slots[s]``, dropping those mapped below 0
+        (an index compacting its slots: the memory of forgotten ones is given back)."""
+        self._segments = [
+            segment
+            for segment in (_renumbered(terms, slots, new_slots) for terms, slots in self._segments)
+            if len(segment[0])
+        ]
+        self._buffer = _renumbered(*self._buffer, new_slots)
+
     def _merge(self) -> None:
         """Merge the newest segments while the older is at most four times the newer,
         so there are O(log n) segments and each posting is merged O(log n) times."""
@@ -111,3 +121,11 @@ class Postings:
         if keep.all():
             return terms, slots.astype(np.int32, copy=False)
         return terms[keep], slots[keep].astype(np.int32, copy=False)
+
+
+def _renumbered(
+    terms: np.ndarray, slots: np.ndarray, new_slots: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    moved = new_slots[slots]
+    keep = moved >= 0
+    return terms[keep], moved[keep].astype(np.int32)

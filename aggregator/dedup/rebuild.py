@@ -20,14 +20,8 @@ from sqlalchemy.orm import Session
 
 from aggregator.dedup.config import DedupConfig
 from aggregator.dedup.matcher import Matcher
-from aggregator.dedup.persist import (
-    StoredFingerprints,
-    StoryWriter,
-    link_row,
-    load_rows,
-    save_signature,
-    stored_fingerprints,
-)
+from aggregator.dedup.persist import StoryWriter, link_row, load_rows
+from aggregator.dedup.signatures import StoredFingerprints, save_signature, stored_fingerprints
 from aggregator.dedup.verify import Link
 from aggregator.store.engine import Store
 from aggregator.store.models import ArticleRow, LinkRow, SignatureRow, StoryRow
@@ -55,7 +49,7 @@ def rebuild(store: Store, config: DedupConfig, now: datetime | None = None) -> R
         loader.session = session
         refreshed = _fingerprint_unsigned(session, loader)
         ids: dict[str, int] = {}
-        for article_id, url, outlet, fingerprint, sketch in stored_fingerprints(session, loader):
+        for article_id, url, outlet, fingerprint, sketch, _ in stored_fingerprints(session, loader):
             matcher.add(url, outlet, fingerprint, sketch)
             ids[url] = article_id
         refreshed += len(loader.stale)

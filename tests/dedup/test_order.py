@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.dedup import Matcher, cluster_stories
-from aggregator.dedup.persist import load_matcher
 from aggregator.dedup.rebuild import rebuild
+from aggregator.dedup.signatures import load_matcher
 from aggregator.ingest import save_article
 from aggregator.store import ArticleRow, Store
 
