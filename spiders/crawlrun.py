@@ -11,8 +11,9 @@ takes it when the crawl starts (``CrawlRun.of``).
 As a cluster worker (``AGGREGATOR_REDIS_URL`` set, issue 15) it only reads the
 store: the crawl state, loaded at start and again for each outlet the worker
 plans. Its writes go to the story writer's Redis Stream
-(``aggregator.stream.producer``); the story writer holds the lock, and no run
-row is written.
+(``aggregator.stream.producer``), and at its end its counters, which the story
+writer adds to the run's row (``aggregator.stream.runlog``); the story writer
+holds the lock.
 """
 
 from __future__ import annotations
@@ -93,6 +94,13 @@ class CrawlRun:
         self.state = CrawlState.load(self.store, outlets, writes=self.writer)
         self.run_id = None
 
+    def _note_end(self, reason: str) -> None:
+        from aggregator.stream.producer import StreamWriter
+        from aggregator.stream.runlog import worker_note
+
+        if isinstance(self.writer, StreamWriter):
+            self.writer.note(worker_note(self.crawler.stats.get_stats(), reason))
+
     def reload(self, outlet: str) -> None:
         """The outlet's crawl state as the store has it now (a worker, before planning it)."""
         fresh = CrawlState.load(self.store, [outlet])
@@ -124,6 +132,8 @@ class CrawlRun:
     async def spider_closed(self, spider: Any, reason: str) -> None:
         """Every write handed over is made, then the run row is finished and the lock let go."""
         try:
+            if self.run_id is None:  # a cluster worker: its counters go to the run's row
+                self._note_end(reason)
             cpu = await self.writer.close()
             if cpu is not None:
                 self.crawler.stats.set_value(WRITER_CPU, round(cpu, 3))

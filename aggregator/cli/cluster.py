@@ -152,11 +152,19 @@ def enqueue(config_path: str, redis_url: str, outlets: tuple[str, ...]) -> None:
 def enqueue_outlets(config_path: str, redis_url: str, outlets: tuple[str, ...]) -> None:
     from redis import Redis, RedisError
 
+    from aggregator.stream.codec import STREAM
     from aggregator.stream.outlets import OutletQueue
+    from aggregator.stream.runlog import encode_note, queued_note
 
     keys = [o.key for o in load_config(config_path).select(outlets)]
     try:
-        queued = OutletQueue(Redis.from_url(redis_url)).push(keys)
+        redis = Redis.from_url(redis_url)
+
+        def announce(fresh: list[str], new_run: bool) -> None:
+            """The story writer starts the run's crawl_runs row (or adds to it)."""
+            redis.xadd(STREAM, encode_note(queued_note(fresh, new_run)))  # type: ignore[arg-type]
+
+        queued = OutletQueue(redis).push(keys, announce)
     except RedisError as exc:
         raise ClusterError(f"cannot queue outlets at {redis_url}: {exc}") from None
     skipped = sorted(set(keys) - set(queued))

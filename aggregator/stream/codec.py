@@ -1,4 +1,5 @@
-"""A crawl's change as a Redis Stream entry: ``{"kind": "state" | "article", "data": JSON}``.
+"""A crawl's change as a Redis Stream entry: ``{"kind": "state" | "article", "data": JSON}``
+(and the run's notes, ``"kind": "run"``: ``aggregator.stream.runlog``).
 
 Explicit JSON of the fields, not pickle: whoever can write to the stream must
 not be able to run code in the writer. Dates travel as ISO-8601 text with
@@ -25,6 +26,7 @@ from aggregator.crawlstate import UrlState
 from aggregator.errors import EntryError
 from aggregator.extract import Article
 from aggregator.extract.article import Attribution
+from aggregator.stream.runlog import RunNote, decode_note
 
 STREAM = "aggregator:writes"  # the stream's key in Redis
 _URL_DATES = ("first_seen", "lastmod", "published", "last_fetched")
@@ -53,8 +55,8 @@ def encode(change: Change) -> dict[str, str]:
     return {"kind": "article", "data": json.dumps(data)}
 
 
-def decode(entry_id: str, fields_: dict[Any, Any]) -> Change:
-    """The change an entry carries; ``EntryError`` naming ``entry_id`` when it carries none."""
+def decode(entry_id: str, fields_: dict[Any, Any]) -> Change | RunNote:
+    """The change (or note) an entry carries; ``EntryError`` naming ``entry_id`` when none."""
     text = {_text(k): _text(v) for k, v in fields_.items()}
     try:
         data = json.loads(text["data"])
@@ -71,6 +73,8 @@ def decode(entry_id: str, fields_: dict[Any, Any]) -> Change:
                 datetime.fromisoformat(data["fetched_at"]),
                 [(_read_state(s), bool(new)) for s, new in data["states"]],
             )
+        if text["kind"] == "run":
+            return decode_note(data)
         raise EntryError(f"stream entry {entry_id}: unknown kind {text['kind']!r}")
     except (KeyError, TypeError, ValueError) as exc:
         raise EntryError(f"stream entry {entry_id}: {type(exc).__name__}: {exc}") from None

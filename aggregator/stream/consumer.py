@@ -14,7 +14,8 @@ lock (``aggregator.store.lock``) for the writer's life, so a second writer (or
 a one-machine crawl of the same store) waits or exits 5.
 
 An entry that does not decode is set aside in ``<stream>:dead`` with the
-reason, never applied and never retried.
+reason, never applied and never retried. The run's notes (``runlog``) are
+applied in their place in the order, after the changes before them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from aggregator import crawlstate as cs
 from aggregator.batches import ArticleWrite, BatchWriter, Change, StateChange, Stored
 from aggregator.errors import ClusterError, EntryError
 from aggregator.stream.codec import STREAM, decode
+from aggregator.stream.runlog import RunLog, RunNote
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class StoryWriter:
         self.name = name or consumer_name()
         self.batch = batch
         self.counts: Counter[str] = Counter()
+        self.runs = RunLog(writer.store)
 
     def run(self, stop: Callable[[], bool], block_ms: int = BLOCK_MS) -> Counter[str]:
         """Claim what a dead writer left pending, then apply new entries until ``stop()``."""
@@ -119,14 +122,20 @@ class StoryWriter:
         changes: list[Change] = []
         for entry_id, fields in entries:
             try:
-                changes.append(answers_first(decode(entry_id, fields)))
+                decoded = decode(entry_id, fields)
             except EntryError as exc:
                 logger.error("%s: set aside in %s:dead", exc, self.stream)
                 self.redis.xadd(f"{self.stream}:dead", {**fields, "error": str(exc)})
                 self.counts["dead"] += 1
-        results = self.writer.apply(changes)  # StoreError propagates: nothing acknowledged
-        self.counts["entries"] += len(changes)
-        self._count(changes, results)
+                continue
+            if isinstance(decoded, RunNote):  # after the changes pushed before it
+                self._write(changes)
+                changes = []
+                self.runs.note(decoded)
+                self.counts["run_notes"] += 1
+            else:
+                changes.append(answers_first(decoded))
+        self._write(changes)
         ids = [entry_id for entry_id, _ in entries]
         with self.redis.pipeline() as pipe:  # committed: acknowledged and gone, or neither
             pipe.xack(self.stream, self.group, *ids)
@@ -134,9 +143,18 @@ class StoryWriter:
             pipe.execute()
         return len(entries)
 
+    def _write(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        results = self.writer.apply(changes)  # StoreError propagates: nothing acknowledged
+        self.counts["entries"] += len(changes)
+        self._count(changes, results)
+
     def _count(self, changes: list[Change], results: list[Stored]) -> None:
         articles = [c for c in changes if isinstance(c, ArticleWrite)]
         failed = []
+        statuses: Counter[str] = Counter(result.status for result in results)
+        self.runs.count(statuses, sum(result.new_stories for result in results))
         for write, result in zip(articles, results, strict=True):
             self.counts[f"articles_{result.status}"] += 1
             self.counts["new_stories"] += result.new_stories

@@ -9,7 +9,7 @@ cleared, so "each URL once a run" holds as on one machine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableSet
+from collections.abc import Callable, Iterable, Iterator, MutableSet
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,13 +27,20 @@ class OutletQueue:
         self.redis = redis
         self.key = key
 
-    def push(self, keys: Iterable[str]) -> list[str]:
-        """Queue ``keys`` not already waiting; the keys queued. A new run when idle."""
+    def push(
+        self, keys: Iterable[str], announce: Callable[[list[str], bool], Any] | None = None
+    ) -> list[str]:
+        """Queue ``keys`` not already waiting; the keys queued. A new run when idle (nothing
+        waiting or queued), else they join the running one; ``announce(keys, new_run)`` is
+        called first, before any worker can see them."""
         waiting = set(self.waiting())
         fresh = [k for k in dict.fromkeys(keys) if k not in waiting]
-        if not waiting and not self.redis.exists(REQUESTS_KEY):
+        new_run = not waiting and not self.redis.exists(REQUESTS_KEY)
+        if new_run:
             self.redis.delete(DUPEFILTER_KEY, AWAITING_KEY)
         if fresh:
+            if announce is not None:
+                announce(fresh, new_run)
             self.redis.rpush(self.key, *fresh)
         return fresh
 

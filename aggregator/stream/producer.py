@@ -26,6 +26,7 @@ from aggregator.batches import ArticleWrite, Change, StateChange, Stored
 from aggregator.crawlstate import UrlState
 from aggregator.errors import ClusterError
 from aggregator.stream.codec import STREAM, encode
+from aggregator.stream.runlog import RunNote, encode_note
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +64,22 @@ class StreamWriter:
         self._push(write)
         return Stored(QUEUED)
 
+    def note(self, note: RunNote) -> None:
+        """Tell the story writer about the run (a stopping worker's counters), in order."""
+        try:
+            self._push(encode_note(note))
+        except ClusterError:
+            return  # reported through on_failure
+
     async def close(self) -> None:
         self.redis.close()
 
-    def _push(self, change: Change) -> None:
+    def _push(self, entry: Change | dict[str, str]) -> None:
         if self.failed is not None:
             raise self.failed
+        fields = entry if isinstance(entry, dict) else encode(entry)
         try:
-            self.redis.xadd(self.stream, encode(change))  # type: ignore[arg-type]
+            self.redis.xadd(self.stream, fields)  # type: ignore[arg-type]
         except RedisError as exc:
             raise self._fail(exc) from None
         self.pushed += 1

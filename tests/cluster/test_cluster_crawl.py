@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -170,6 +171,18 @@ def test_two_workers_and_one_writer_store_what_one_machine_does(
     cluster_round(config, cluster, redis_url, env)
     expected, articles, _ = one_machine
     assert stories(cluster) == (expected, articles, [])  # and no URL is left queued
+    (run,) = runs(cluster)  # the run's row, kept by the writer, as one machine's
+    assert run.articles_new == articles and run.stories_new == len(expected)
+    assert run.pages_fetched >= articles and run.finished_at is not None
+
+
+def runs(db_url: str) -> list[Any]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text("select * from crawl_runs order by id")))
+    finally:
+        engine.dispose()
 
 
 def test_a_killed_worker_and_writer_restarted_end_with_the_same_postgres_store(

@@ -5,7 +5,7 @@ entries are claimed by the next one, and nothing is stored twice."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -15,10 +15,11 @@ from aggregator import crawlstate as cs
 from aggregator.batches import ArticleWrite, BatchWriter, StateChange
 from aggregator.crawlstate import UrlState
 from aggregator.errors import EntryError
-from aggregator.store import ArticleRow, CrawlStateRow, Store
+from aggregator.store import ArticleRow, CrawlRunRow, CrawlStateRow, Store
 from aggregator.stream.codec import STREAM, decode, encode
 from aggregator.stream.consumer import GROUP, StoryWriter
 from aggregator.stream.producer import StreamWriter
+from aggregator.stream.runlog import QUEUED, RunNote, encode_note, queued_note, worker_note
 
 from ..dedup.support import DEFAULT, ESCAPE, OUTLETS, WORST, copy_of, demo_article
 
@@ -154,3 +155,45 @@ def test_workers_wait_while_the_stream_is_full(redis_url: str) -> None:
     with pytest.raises(TimeoutError):
         asyncio.run(second())
     assert producer.pushed == 1
+
+
+def run_rows(db_url: str) -> list[CrawlRunRow]:
+    with Store(db_url) as store, store.session() as session:
+        rows = list(session.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id)))
+        session.expunge_all()
+    return rows
+
+
+def test_the_writer_keeps_the_runs_row_from_the_notes_in_the_stream(
+    redis_url: str, db_url: str
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    started = RunNote(QUEUED, FETCHED - timedelta(hours=1), ("htw",), new_run=True)
+    client.xadd(STREAM, encode_note(started))  # type: ignore[arg-type]
+    push(redis_url, writes())
+    client.xadd(STREAM, encode_note(queued_note(["blog"], new_run=False)))  # type: ignore[arg-type]
+    stats = {
+        "response_received_count": 7,
+        "aggregator/dropped/listing": 2,
+        "aggregator/discovered/feed": 3,
+        "aggregator/outlet/htw/pages": 5,
+        "finish_reason": "finished",  # not a counter: left out of the note
+    }
+    for _ in range(2):  # two workers stop
+        producer = StreamWriter(client)
+        producer.note(worker_note(stats, "finished"))
+    story_writer = writer(redis_url, db_url, "w1")
+    story_writer.join()
+    while story_writer.step(block_ms=10):
+        pass
+    (run,) = run_rows(db_url)
+    assert run.outlets == ["htw", "blog"], "outlets queued mid-run join it"
+    assert (run.articles_new, run.stories_new, run.reposts_attached) == (3, 2, 1)
+    assert run.pages_fetched == 14 and run.drops == {"listing": 4}
+    assert run.discovered == {"feed": 6} and run.by_outlet == {"htw": {"pages": 10}}
+    assert run.finished_at is not None and run.finish_reason == "finished"
+
+    client.xadd(STREAM, encode_note(queued_note(["htw"], new_run=True)))  # type: ignore[arg-type]
+    restarted = writer(redis_url, db_url, "w2")  # a new run, seen by a restarted writer
+    restarted.step(block_ms=10)
+    assert [r.outlets for r in run_rows(db_url)] == [["htw", "blog"], ["htw"]]
