@@ -58,6 +58,7 @@ class CrawlRun:
     ):
         self.crawler = crawler
         self._hold = ExitStack()
+        self._noted: dict[str, float] = {}  # a cluster worker's counters already noted
         if redis_url:
             self._join_cluster(db_url, outlets, redis_url)
             return
@@ -94,12 +95,19 @@ class CrawlRun:
         self.state = CrawlState.load(self.store, outlets, writes=self.writer)
         self.run_id = None
 
-    def _note_end(self, reason: str) -> None:
+    def note_counters(self, reason: str) -> None:
+        """A cluster worker's counters since it last noted them, for the run's row: when it
+        runs out of work (a worker may wait for the next run for ever) and when it stops."""
         from aggregator.stream.producer import StreamWriter
-        from aggregator.stream.runlog import worker_note
+        from aggregator.stream.runlog import counters, worker_note
 
-        if isinstance(self.writer, StreamWriter):
-            self.writer.note(worker_note(self.crawler.stats.get_stats(), reason))
+        if not isinstance(self.writer, StreamWriter):
+            return
+        now = counters(self.crawler.stats.get_stats())
+        note = worker_note(now, reason, since=self._noted)
+        if note.stats:
+            self.writer.note(note)
+            self._noted = now
 
     def reload(self, outlet: str) -> None:
         """The outlet's crawl state as the store has it now (a worker, before planning it)."""
@@ -133,7 +141,7 @@ class CrawlRun:
         """Every write handed over is made, then the run row is finished and the lock let go."""
         try:
             if self.run_id is None:  # a cluster worker: its counters go to the run's row
-                self._note_end(reason)
+                self.note_counters(reason)
             cpu = await self.writer.close()
             if cpu is not None:
                 self.crawler.stats.set_value(WRITER_CPU, round(cpu, 3))

@@ -90,6 +90,7 @@ class WorkerSpider(OutletSpider):
         if self.outlet_queue.waiting():
             self._planning = asyncio.ensure_future(self._crawl_popped())
             raise DontCloseSpider
+        CrawlRun.of(self.crawler).note_counters("finished")  # the shared queue is empty
         seen = self.crawler.stats.get_value("response_received_count", 0)
         if seen != self._seen:
             self._seen, self._idle_since = seen, monotonic()

@@ -8,9 +8,10 @@ pushed to the same stream as the articles, in their order:
 * ``queued``: outlets were queued (``enqueue``). When that started a new run
   (nothing was waiting), the writer starts a row; otherwise the outlets join
   the running one.
-* ``worker``: a worker stopped, with its counters (pages fetched, drops,
-  faults, new URLs, per outlet). They are added to the run's row, which then
-  counts as finished at that time, with that worker's reason.
+* ``worker``: a worker ran out of work or stopped, with its counters since its
+  last note (pages fetched, drops, faults, new URLs, per outlet). They are
+  added to the run's row, which then counts as finished at that time, with
+  that worker's reason.
 
 The articles the writer stores are counted on the row after each batch
 commits (new, updated, unchanged, new stories), so ``aggregator stats`` and
@@ -54,14 +55,24 @@ def queued_note(outlets: Iterable[str], new_run: bool) -> RunNote:
     return RunNote(QUEUED, datetime.now(UTC), tuple(outlets), new_run)
 
 
-def worker_note(stats: Mapping[str, Any], reason: str | None) -> RunNote:
-    """A stopping worker's counters: numbers only, so the note stays small and plain JSON."""
-    counters = {
+def counters(stats: Mapping[str, Any]) -> dict[str, float]:
+    """A crawl's counters a run row takes: numbers only, so a note stays small plain JSON."""
+    return {
         name: value
         for name, value in stats.items()
         if name.startswith(NOTED_PREFIXES) and isinstance(value, int | float)
     }
-    return RunNote(WORKER, datetime.now(UTC), stats=counters, reason=reason)
+
+
+def worker_note(
+    stats: Mapping[str, Any], reason: str | None, since: Mapping[str, float] | None = None
+) -> RunNote:
+    """A worker's counters less those it noted before (``since``); unchanged ones left out."""
+    noted = since or {}
+    changed = {k: v - noted.get(k, 0) for k, v in counters(stats).items()}
+    return RunNote(
+        WORKER, datetime.now(UTC), stats={k: v for k, v in changed.items() if v}, reason=reason
+    )
 
 
 def encode_note(note: RunNote) -> dict[str, str]:

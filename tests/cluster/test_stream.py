@@ -19,7 +19,14 @@ from aggregator.store import ArticleRow, CrawlRunRow, CrawlStateRow, Store
 from aggregator.stream.codec import STREAM, decode, encode
 from aggregator.stream.consumer import GROUP, StoryWriter
 from aggregator.stream.producer import StreamWriter
-from aggregator.stream.runlog import QUEUED, RunNote, encode_note, queued_note, worker_note
+from aggregator.stream.runlog import (
+    QUEUED,
+    RunNote,
+    counters,
+    encode_note,
+    queued_note,
+    worker_note,
+)
 
 from ..dedup.support import DEFAULT, ESCAPE, OUTLETS, WORST, copy_of, demo_article
 
@@ -197,3 +204,15 @@ def test_the_writer_keeps_the_runs_row_from_the_notes_in_the_stream(
     restarted = writer(redis_url, db_url, "w2")  # a new run, seen by a restarted writer
     restarted.step(block_ms=10)
     assert [r.outlets for r in run_rows(db_url)] == [["htw", "blog"], ["htw"]]
+
+
+def test_a_workers_note_carries_what_changed_since_its_last_one() -> None:
+    first = {"response_received_count": 5, "aggregator/dropped/listing": 1, "log_count/INFO": 9}
+    assert worker_note(first, "finished").stats == {
+        "response_received_count": 5,
+        "aggregator/dropped/listing": 1,
+    }
+    later = {**first, "response_received_count": 8}
+    noted = counters(first)
+    assert worker_note(later, "finished", since=noted).stats == {"response_received_count": 3}
+    assert worker_note(first, "finished", since=noted).stats == {}, "nothing new: no note"
