@@ -17,7 +17,9 @@ The articles the writer stores are counted on the row after each batch
 commits (new, updated, unchanged, new stories), so ``aggregator stats`` and
 the ``crawl_runs`` table read as on one machine. A writer killed between a
 batch's commit and its count re-applies the batch as unchanged articles: the
-row may count them as unchanged, never as new twice.
+row may count them as unchanged, never as new twice; a worker's note applied
+again counts its pages twice. A run's start applied again is recognised (the
+same time and outlets) and not started twice.
 """
 
 from __future__ import annotations
@@ -112,6 +114,8 @@ class RunLog:
 
     def note(self, note: RunNote) -> None:
         if note.event == QUEUED:
+            if self._started_by(note):
+                return  # applied again after a writer was killed before acknowledging it
             if note.new_run or self.run_id is None:
                 self.run_id = start_run(self.store, note.outlets, started_at=note.at)
             else:
@@ -128,6 +132,15 @@ class RunLog:
         with self.store.session() as session, session.begin():
             run = session.get_one(CrawlRunRow, self.run_id)
             run.outlets = list(dict.fromkeys([*run.outlets, *outlets]))
+
+    def _started_by(self, note: RunNote) -> bool:
+        if self.run_id is None:
+            return False
+        with self.store.session() as session:
+            run = session.get_one(CrawlRunRow, self.run_id)
+            stored = note.at.astimezone(UTC).replace(microsecond=0)  # as the store keeps dates
+            queued = list(note.outlets)
+            return run.started_at == stored and run.outlets[: len(queued)] == queued
 
     def _latest(self) -> int | None:
         """A restarted writer carries on with the newest run row."""

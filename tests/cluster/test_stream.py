@@ -216,3 +216,17 @@ def test_a_workers_note_carries_what_changed_since_its_last_one() -> None:
     noted = counters(first)
     assert worker_note(later, "finished", since=noted).stats == {"response_received_count": 3}
     assert worker_note(first, "finished", since=noted).stats == {}, "nothing new: no note"
+
+
+def test_a_runs_start_applied_again_by_a_restarted_writer_starts_no_second_row(
+    redis_url: str, db_url: str
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    start = encode_note(queued_note(["htw"], new_run=True))
+    client.xadd(STREAM, start)  # type: ignore[arg-type]
+    first = writer(redis_url, db_url, "w1")
+    first.join()
+    first.step(block_ms=10)
+    client.xadd(STREAM, start)  # type: ignore[arg-type]  # as if reclaimed from a killed writer
+    writer(redis_url, db_url, "w2").step(block_ms=10)
+    assert len(run_rows(db_url)) == 1
