@@ -18,7 +18,6 @@ a drop (issue 11, item 4).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import os
@@ -108,11 +107,10 @@ class PageReader:
         if self.pool is None:
             return read_page(*args)
         for _ in range(2):
-            executor = self.pool.executor
             try:
-                return await asyncio.wrap_future(executor.submit(read_page, *args))
-            except BrokenProcessPool:
+                read: PageRead = await self.pool.run(read_page, *args)
+                return read
+            except BrokenProcessPool:  # the pool started another worker, or says it may not
                 if self.crawler is not None:
                     self.crawler.stats.inc_value("aggregator/workers/died")
-                self.pool.replace(executor)
         return None
