@@ -67,19 +67,24 @@ class SelectorSet:
     def _rank(
         self, element: html.HtmlElement, tag: str, identifier: str, classes: str
     ) -> int | None:
-        ranks = []
-        if tag in self.tags:
-            ranks.append(self.tags[tag])
-        if identifier in self.ids:
-            ranks.append(self.ids[identifier])
+        # The smallest rank matched, without a list per element: ranked() asks for each one.
+        best = self.tags.get(tag)
+        rank = self.ids.get(identifier)
+        if rank is not None and (best is None or rank < best):
+            best = rank
         if classes:
             names = set(classes.split())
             if not self.classes.keys().isdisjoint(names):  # most elements match no selector
-                ranks += [self.classes[n] for n in names if n in self.classes]
-            ranks += [rank for wanted, rank in self.class_sets if wanted <= names]
-        if self.attributes:
-            ranks += [rank for name, value, rank in self.attributes if element.get(name) == value]
-        return min(ranks) if ranks else None
+                rank = min(self.classes[n] for n in names if n in self.classes)
+                if best is None or rank < best:
+                    best = rank
+            for wanted, rank in self.class_sets:
+                if (best is None or rank < best) and wanted <= names:
+                    best = rank
+        for name, value, rank in self.attributes:
+            if (best is None or rank < best) and element.get(name) == value:
+                best = rank
+        return best
 
     def matches(self, element: html.HtmlElement) -> bool:
         return self.rank(element) is not None
