@@ -14,7 +14,7 @@ updates write the same snapshot again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ from aggregator.crawlstate import UrlState, write_states
 from aggregator.dedup import DedupConfig, Fingerprint, Links, Matcher
 from aggregator.errors import StoreError
 from aggregator.extract import Article
-from aggregator.ingest import load_matcher, save_article
+from aggregator.ingest import SaveResult, ToSave, load_matcher, save_articles
 from aggregator.store import Store
 from aggregator.store.engine import store_failure
 
@@ -124,8 +124,8 @@ class BatchWriter:
             return Stored("dedup_error", error=f"{type(exc).__name__}: {_first_line(exc)}")
 
     def _commit(self, changes: list[Change], matched: dict[int, _Matched | Stored]) -> list[Stored]:
-        results: list[Stored] = []
         states = _LatestStates()
+        saves: list[ToSave] = []
         with self.store.session() as session, session.begin():
             for number, change in enumerate(changes):
                 if isinstance(change, StateChange):
@@ -134,30 +134,30 @@ class BatchWriter:
                     continue
                 dedup = matched[number]
                 if isinstance(dedup, Stored):
-                    results.append(dedup)
                     continue
-                saved = save_article(
-                    session,
-                    self.outlets[change.outlet],
-                    change.article,
-                    dedup.fingerprint,
-                    dedup.links,
-                    self.config,
-                    change.fetched_at,
-                    sketch=dedup.sketch,
+                saves.append(
+                    ToSave(
+                        self.outlets[change.outlet],
+                        change.article,
+                        dedup.fingerprint,
+                        dedup.links,
+                        change.fetched_at,
+                        dedup.sketch,
+                    )
                 )
                 for row, new in change.states:  # stored and recorded, or neither
                     states.add(change.outlet, [row], new)
-                results.append(
-                    Stored(
-                        saved.status,
-                        saved.new_stories,
-                        bool(dedup.links),
-                        len(dedup.links.relinked),
-                    )
-                )
+            saved = iter(save_articles(session, saves, self.config))
             states.write(session)
-        return results
+        return [_stored(matched[n], saved) for n in sorted(matched)]
+
+
+def _stored(dedup: _Matched | Stored, saved: Iterator[SaveResult]) -> Stored:
+    """What became of an article: its dedup error, or its save."""
+    if isinstance(dedup, Stored):
+        return dedup
+    result = next(saved)
+    return Stored(result.status, result.new_stories, bool(dedup.links), len(dedup.links.relinked))
 
 
 class _LatestStates:

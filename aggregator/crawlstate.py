@@ -333,6 +333,9 @@ def write_states(
 
 def _credit(known: UrlState, found: Found) -> bool:
     """Update ``known`` from another listing of it; True when something changed."""
+    plain = found.lastmod is None and found.published is None
+    if plain and _rank(found.found_via) >= _rank(known.found_via):
+        return False  # a plain link from a less direct source: most links of every page
     before = (known.found_via, known.lastmod, known.published)
     if _rank(found.found_via) < _rank(known.found_via):
         known.found_via = found.found_via
@@ -342,7 +345,10 @@ def _credit(known: UrlState, found: Found) -> bool:
 
 
 def _rank(found_via: str) -> int:
-    return PRECEDENCE.index(found_via) if found_via in PRECEDENCE else len(PRECEDENCE)
+    return _RANKS.get(found_via, len(PRECEDENCE))
+
+
+_RANKS = {found_via: rank for rank, found_via in enumerate(PRECEDENCE)}
 
 
 def _apply(known: UrlState, fetched: Fetched) -> None:

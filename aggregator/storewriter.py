@@ -37,6 +37,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from aggregator.batches import ArticleWrite, BatchWriter, Change, StateChange, Stored
+from aggregator.collector import settle
 from aggregator.config import Outlet
 from aggregator.crawlstate import UrlState
 from aggregator.dedup import DedupConfig
@@ -217,6 +218,7 @@ def _open_writer(parent: int, db_url: str, outlets: dict[str, Outlet], config: D
     global _writer
     init_worker(parent, WRITER_PROCESS_NAME)
     _writer = BatchWriter(Store(db_url), outlets, config)
+    settle()  # the dedup index just loaded lives as long as the writer
 
 
 def apply_batch(changes: list[Change]) -> list[Stored]:

@@ -45,4 +45,4 @@ def normalize_url(url: str) -> str:
 def should_follow(url: str, outlet: Outlet) -> bool:
     """A link worth crawling: the outlet's (``aggregator.scope.in_scope``), and not a log-in,
     share button, comment feed or media file."""
-    return in_scope(url, outlet) and not NEVER_FOLLOW.search(url)
+    return not NEVER_FOLLOW.search(url) and in_scope(url, outlet)

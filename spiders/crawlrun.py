@@ -26,6 +26,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator.collector import settle
 from aggregator.config import Outlet
 from aggregator.crawlstate import CrawlState
 from aggregator.dedup import DedupConfig
@@ -128,6 +129,7 @@ class CrawlRun:
             settings.get("AGGREGATOR_REDIS_URL") or "",
         )
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(settle, signal=signals.spider_opened)  # start-up is done
         return run
 
     @classmethod

@@ -24,7 +24,6 @@ from time import monotonic
 from typing import Any, TypeVar
 
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 
@@ -32,9 +31,7 @@ from aggregator.charsets import decode_html
 from aggregator.config import Outlet, load_config
 from aggregator.crawlconfig import CrawlConfig
 from aggregator.crawlstate import CrawlState
-from aggregator.discovery import announced_feeds, page_links
 from aggregator.errors import DiscoveryError
-from aggregator.extract.bodies import parse_html
 from aggregator.frontier import Answer, Fetch, Frontier
 from aggregator.page import PageItem
 from aggregator.sites import Site, site_for
@@ -42,6 +39,7 @@ from aggregator.urls import normalize_url
 from spiders.crawlrun import CrawlRun
 from spiders.headers import header
 from spiders.politeness import configure_politeness
+from spiders.reader import PageReader
 from spiders.scope import RefusedRequest
 from spiders.sources import (
     answer_of,
@@ -62,6 +60,7 @@ class OutletSpider(scrapy.Spider):
     name = "outlet"
     # Set when the crawl starts, from the crawl state its owner (spiders.crawlrun) loaded.
     frontier: Frontier
+    reader: PageReader  # the extraction workers, open while the spider is
 
     def __init__(
         self,
@@ -91,6 +90,9 @@ class OutletSpider(scrapy.Spider):
         configure_politeness(settings, spider.outlets.values())  # before Scrapy freezes them
         if settings.getbool("ROBOTSTXT_OBEY"):  # RobotsTxtMiddleware fetches robots.txt: listen
             crawler.signals.connect(spider.robots_answered, signal=signals.response_received)
+        spider.reader = PageReader.from_crawler(crawler)
+        crawler.signals.connect(spider.reader.open, signal=signals.spider_opened)
+        crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         return spider
 
     def plan_with(self, state: CrawlState, awaiting: MutableSet[str] | None = None) -> None:
@@ -148,7 +150,10 @@ class OutletSpider(scrapy.Spider):
 
     # Pages: articles and archive pages.
 
-    def parse_page(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
+    async def parse_page(self, response: Response) -> AsyncIterator[PageItem | scrapy.Request]:
+        """The page's item, read (its extraction and links, ``spiders.reader``), and requests
+        for its links: planned, so queued in the crawl state, before the item may be dropped
+        and recorded with its validators (a 304 later must have nothing new to give)."""
         fetch = self.fetch(response.meta)
         if not self.frontier.page_answered(fetch, answer_of(response)):
             return
@@ -157,7 +162,7 @@ class OutletSpider(scrapy.Spider):
             not content_type and isinstance(response, TextResponse)
         )
         text = self._text(fetch.outlet, response) if is_html else ""
-        yield PageItem(
+        item = PageItem(
             url=normalize_url(response.url),
             outlet=self.outlets[fetch.outlet],
             status=response.status,
@@ -172,16 +177,15 @@ class OutletSpider(scrapy.Spider):
             state_url=fetch.url,
             found_via=fetch.found_via,
         )
-        if not text or response.status >= 400:
-            return
-        try:
-            tree = parse_html(text)
-        except (etree.ParserError, ValueError):
-            return  # the extraction pipeline counts the page
-        feeds = self.frontier.announced_feeds(fetch, announced_feeds(tree, response.url))
-        nexts = self.sites[fetch.outlet].next_pages(tree, response.url)
-        links = self.frontier.links(fetch, page_links(tree, response.url), nexts)
-        yield from self.requests(feeds + links)
+        requests: list[scrapy.Request] = []
+        if text and response.status < 400:
+            item.read = read = await self.reader.read(item, response.url, self.sites[fetch.outlet])
+            feeds = self.frontier.announced_feeds(fetch, read.feeds)
+            links = self.frontier.links(fetch, read.links, read.nexts)
+            requests = list(self.requests(feeds + links))
+        yield item
+        for request in requests:
+            yield request
 
     def _text(self, key: str, response: Response) -> str:
         """The page's text, surviving a missing or wrong charset (counted, with the URL)."""

@@ -202,6 +202,16 @@ class StoryWriter:
         self.created = 0
 
     def write(self, rows: dict[int, ArticleRow], links: list[Link], config: DedupConfig) -> None:
+        placed = self.place(rows, links, config)
+        self.session.flush()
+        self.join(rows, placed)
+        self.session.flush()
+
+    def place(
+        self, rows: dict[int, ArticleRow], links: list[Link], config: DedupConfig
+    ) -> list[tuple[StoryAssignment, StoryRow]]:
+        """The stories of ``rows``, new ones added to the session: not flushed, so a caller
+        placing many components gets all their ids in one flush (then ``join``)."""
         facts = [
             Facts(
                 key=row.id,
@@ -216,6 +226,7 @@ class StoryWriter:
         ]
         stories = assign(facts, links, config)
         reused = self._reuse(stories, rows)
+        placed = []
         for story in stories:
             story_id = reused.get(story.canonical)
             if story_id is None:
@@ -225,13 +236,18 @@ class StoryWriter:
             else:
                 story_row = self.session.get(StoryRow, story_id)
             _fill_story(story_row, story, rows, self.now)
-            self.session.flush()
+            placed.append((story, story_row))
+        return placed
+
+    @staticmethod
+    def join(rows: dict[int, ArticleRow], placed: list[tuple[StoryAssignment, StoryRow]]) -> None:
+        """Each article into its placed story, with its role (the stories have their ids)."""
+        for story, story_row in placed:
             for key, role, link in story.members:
                 member = rows[key]
                 member.story_id, member.role = story_row.id, role
                 member.similarity = link.jaccard if link else None
                 member.containment = link.containment_of(key) if link else None
-        self.session.flush()
 
     def delete_unused(self, old_ids: Iterable[int]) -> None:
         gone = sorted(set(old_ids) - self.claimed)

@@ -49,6 +49,19 @@ class Elements:
             for element in tree.iter()
             if isinstance(element.tag, str)
         ]
+        self._values: dict[str, str] = {}
+
+    def mention(self, attribute: str, word: str) -> bool:
+        """Does ``word`` (no spaces in it) occur in some element's ``attribute`` (``cls``,
+        ``id``, ``itemprop`` or ``rel``)? A test that needs the word skips its walk without it.
+
+        >>> Elements(html.fromstring('<p class="byline">x</p>')).mention("cls", "byline")
+        True
+        """
+        values = self._values.get(attribute)
+        if values is None:  # all the page's values, one string: a space parts them
+            values = self._values[attribute] = " ".join(getattr(m, attribute) for m in self)
+        return word in values
 
     def where(self, test: Callable[[Marked], bool]) -> list[html.HtmlElement]:
         """The elements that pass ``test``, in document order."""

@@ -59,17 +59,25 @@ class ExtractOptions:
 
 
 def extract_page(
-    html_text: str, url: str | None = None, options: ExtractOptions | None = None
+    html_text: str,
+    url: str | None = None,
+    options: ExtractOptions | None = None,
+    tree: html.HtmlElement | None = None,
 ) -> Extraction:
-    """The article of a page, or the reason it has none (listing, not_found, too_short, ...)."""
+    """The article of a page, or the reason it has none (listing, not_found, too_short, ...).
+
+    ``tree`` is ``html_text`` parsed already (``parse_html``), for a caller that read it
+    too; it is cleaned in place.
+    """
     options = options or ExtractOptions()
     body = sniff(html_text, url)
     if body.reason:
         return Extraction(None, body.reason, body.detail)
-    try:
-        tree = parse_html(html_text)
-    except (etree.ParserError, ValueError) as exc:
-        return Extraction(None, UNPARSEABLE, str(exc))
+    if tree is None:
+        try:
+            tree = parse_html(html_text)
+        except (etree.ParserError, ValueError) as exc:
+            return Extraction(None, UNPARSEABLE, str(exc))
     ld = JsonLd.from_tree(tree)
     elements = Elements(tree)
     kind = classify(tree, url, ld, elements) if options.page_kinds else None

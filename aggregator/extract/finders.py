@@ -27,6 +27,8 @@ _DATELINE_CLASSES = re.compile(
 
 def itemprop_headlines(elements: Elements) -> list[html.HtmlElement]:
     """``//*[@itemprop='headline']``"""
+    if not elements.mention("itemprop", "headline"):
+        return []
     return elements.where(lambda m: m.itemprop == "headline")
 
 
@@ -91,7 +93,7 @@ def category_links(elements: Elements) -> list[html.HtmlElement]:
     category field."""
     return _term_links(
         elements,
-        lambda m: " category " in f" {m.rel} ",
+        ("category", lambda m: " category " in f" {m.rel} "),
         ("field-name-field-category", "field--name-field-category"),
     )
 
@@ -101,15 +103,21 @@ def tag_links(elements: Elements) -> list[html.HtmlElement]:
     and the links inside a Drupal tags field."""
     return _term_links(
         elements,
-        lambda m: " tag " in f" {m.rel} " and "category" not in m.rel,
+        ("tag", lambda m: " tag " in f" {m.rel} " and "category" not in m.rel),
         ("field-name-field-tags", "field--name-field-tags"),
     )
 
 
 def _term_links(
-    elements: Elements, linked: Callable[[Marked], bool], fields: tuple[str, ...]
+    elements: Elements, linked: tuple[str, Callable[[Marked], bool]], fields: tuple[str, ...]
 ) -> list[html.HtmlElement]:
-    by_rel = elements.where(lambda m: m.tag == "a" and linked(m))
+    """``linked``: a word every rel it accepts holds, and the test."""
+    word, test = linked
+    by_rel = (
+        elements.where(lambda m: m.tag == "a" and test(m)) if elements.mention("rel", word) else []
+    )
+    if not any(elements.mention("cls", field) for field in fields):
+        return by_rel
     containers = elements.where(lambda m: any(field in m.cls for field in fields))
     if not containers:
         return by_rel
@@ -120,14 +128,20 @@ def site_names(elements: Elements) -> list[html.HtmlElement]:
     """``//*[contains(@class, 'site-title') or contains(@class, 'sitename') or @id='site-name'
     or @id='site-title' or @id='blog_title'] | //*[@id='headerimg']//h1 | //h1/a[@rel='home']
     | //*[contains(concat(' ', @class, ' '), ' Header ')]//h1`` (Blogger's header widget)."""
-    named = elements.where(
-        lambda m: (
-            "site-title" in m.cls
-            or "sitename" in m.cls
-            or m.id in ("site-name", "site-title", "blog_title")
-            or (m.tag == "a" and m.rel == "home" and _parent_tag(m.element) == "h1")
+    ids = ("site-name", "site-title", "blog_title")
+    words = [("cls", "site-title"), ("cls", "sitename"), *(("id", i) for i in ids), ("rel", "home")]
+    named = []
+    if any(elements.mention(attribute, word) for attribute, word in words):  # the test's needs
+        named = elements.where(
+            lambda m: (
+                "site-title" in m.cls
+                or "sitename" in m.cls
+                or m.id in ids
+                or (m.tag == "a" and m.rel == "home" and _parent_tag(m.element) == "h1")
+            )
         )
-    )
+    if not (elements.mention("id", "headerimg") or elements.mention("cls", "Header")):
+        return named
     headers = elements.where(lambda m: m.id == "headerimg" or " Header " in f" {m.cls} ")
     if not headers:
         return named

@@ -201,7 +201,9 @@ def _error_text(tree: html.HtmlElement, elements: Elements) -> str | None:
     for part in TITLE_SEPARATORS.split(title) if title else ():
         if _NOT_FOUND_TEXT.fullmatch(part.strip()):
             return f"title {title!r}"
-    status = elements.where(lambda m: "status-msg-body" in m.cls.split())
+    status = []
+    if elements.mention("cls", "status-msg-body"):
+        status = elements.where(lambda m: "status-msg-body" in m.cls.split())
     for element in [*_FIRST_H1(tree), *status]:
         text = " ".join(element.text_content().split())
         if text and _NOT_FOUND_TEXT.fullmatch(text):

@@ -19,6 +19,7 @@ from lxml import html
 from aggregator.extract.elements import Elements
 
 _ATTRIBUTE = re.compile(r"^\[(?P<name>[\w:-]+)='(?P<value>[^']*)'\]$")
+_MARKED = {"class": "cls", "id": "id", "itemprop": "itemprop", "rel": "rel"}  # Marked's fields
 _SIMPLE = re.compile(r"^(?:(?P<tag>[a-z][a-z0-9]*)|#(?P<id>[\w-]+)|(?P<classes>(?:\.[\w-]+)+))$")
 
 
@@ -62,24 +63,36 @@ class SelectorSet:
         tag = element.tag
         if not isinstance(tag, str):
             return None  # comments and processing instructions
-        return self._rank(element, tag, element.get("id") or "", element.get("class") or "")
+        return self._rank(
+            element, tag, element.get("id") or "", element.get("class") or "", self.attributes
+        )
 
     def _rank(
-        self, element: html.HtmlElement, tag: str, identifier: str, classes: str
+        self,
+        element: html.HtmlElement,
+        tag: str,
+        identifier: str,
+        classes: str,
+        attributes: list[tuple[str, str, int]],
     ) -> int | None:
-        ranks = []
-        if tag in self.tags:
-            ranks.append(self.tags[tag])
-        if identifier in self.ids:
-            ranks.append(self.ids[identifier])
+        # The smallest rank matched, without a list per element: ranked() asks for each one.
+        best = self.tags.get(tag)
+        rank = self.ids.get(identifier)
+        if rank is not None and (best is None or rank < best):
+            best = rank
         if classes:
             names = set(classes.split())
             if not self.classes.keys().isdisjoint(names):  # most elements match no selector
-                ranks += [self.classes[n] for n in names if n in self.classes]
-            ranks += [rank for wanted, rank in self.class_sets if wanted <= names]
-        if self.attributes:
-            ranks += [rank for name, value, rank in self.attributes if element.get(name) == value]
-        return min(ranks) if ranks else None
+                rank = min(self.classes[n] for n in names if n in self.classes)
+                if best is None or rank < best:
+                    best = rank
+            for wanted, rank in self.class_sets:
+                if (best is None or rank < best) and wanted <= names:
+                    best = rank
+        for name, value, rank in attributes:
+            if (best is None or rank < best) and element.get(name) == value:
+                best = rank
+        return best
 
     def matches(self, element: html.HtmlElement) -> bool:
         return self.rank(element) is not None
@@ -90,8 +103,27 @@ class SelectorSet:
 
     def ranked(self, elements: Elements) -> Iterator[tuple[int, html.HtmlElement]]:
         """Each matching element of a page read whole, with its rank, in document order
-        (from the attributes ``elements`` has read, rather than reading them again)."""
+        (from the attributes ``elements`` has read, rather than reading them again).
+
+        An attribute selector whose value no element's attribute holds is left out for the
+        page; an element no tag, id or class selector names is then passed over without
+        the full rank (most elements: this runs for every element of a page, three times).
+        """
+        attributes = [a for a in self.attributes if not _absent(elements, *a[:2])]
+        tags, ids, classes, sets = self.tags, self.ids, self.classes.keys(), self.class_sets
         for m in elements:
-            rank = self._rank(m.element, m.tag, m.id, m.cls)
-            if rank is not None:
-                yield rank, m.element
+            if (
+                attributes
+                or m.tag in tags
+                or m.id in ids
+                or (m.cls and (sets or not classes.isdisjoint(m.cls.split())))
+            ):
+                rank = self._rank(m.element, m.tag, m.id, m.cls, attributes)
+                if rank is not None:
+                    yield rank, m.element
+
+
+def _absent(elements: Elements, name: str, value: str) -> bool:
+    """No element of the page has ``name="value"`` (told only for what ``Elements`` reads)."""
+    field = _MARKED.get(name)
+    return field is not None and not elements.mention(field, value)

@@ -154,7 +154,11 @@ class Frontier:
         via = cs.ARCHIVE if fetch.kind == cs.LISTING else cs.LINK
         urls = self.planner.followable(key, links)
         later = self.planner.followable(key, nexts)
-        later += [u for u in urls if site.is_pagination(u) and u not in later]
+        paging = self.run.pagination.setdefault(key, {})
+        for url in urls:
+            if url not in paging:
+                paging[url] = site.is_pagination(url)
+        later += [u for u in urls if paging[u] and u not in later]
         source = fetch.source or fetch.url
         plans = self.planner.plan(key, [Found(u, via) for u in urls if u not in later])
         had_news = self.run.has_news(key, plans, source)

@@ -30,6 +30,7 @@ class RunMemory:
         self.news: dict[str, set[str]] = {}  # URLs new, changed or resumed this run, per outlet
         self.listed: dict[tuple[str, str], set[str]] = {}  # URLs each paged source listed
         self.link_memo: dict[str, dict[str, str | None]] = {}  # raw link -> normalised, or None
+        self.pagination: dict[str, dict[str, bool]] = {}  # link -> is it a later archive page
         self.sitemaps_read: Counter[str] = Counter()  # child sitemaps asked for, per outlet
         self.over_sitemap_budget: set[str] = set()  # outlets told they read too many
         self.requested: dict[str, set[str]] = {}  # URLs the dupefilter let through, per outlet

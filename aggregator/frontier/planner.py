@@ -39,21 +39,23 @@ class Planner:
     def followable(self, key: str, urls: Iterable[str]) -> list[str]:
         """The in-scope URLs, normalised, without duplicates. Memoised for the run: a
         site's menus and sidebars repeat the same links on every page."""
-        outlet = self.outlets[key]
         memo = self.run.link_memo.setdefault(key, {})
-        result = []
-        for url in urls:
-            if url not in memo:
-                memo[url] = normalize_url(url) if should_follow(url, outlet) else None
-            if (normalised := memo[url]) is not None:
-                result.append(normalised)
-        return list(dict.fromkeys(result))
+        normalised = (memo[url] if url in memo else self.normalised(key, url) for url in urls)
+        return list(dict.fromkeys(url for url in normalised if url is not None))
+
+    def normalised(self, key: str, url: str) -> str | None:
+        """``url`` normalised, or None when it is not followed (memoised for the run)."""
+        memo = self.run.link_memo.setdefault(key, {})
+        if url not in memo:
+            outlet = self.outlets[key]
+            memo[url] = normalize_url(url) if should_follow(url, outlet) else None
+        return memo[url]
 
     def plan(self, key: str, found: Iterable[Found]) -> Plans:
         """Each in-scope URL with why it is fetched this run (None: known, left alone)."""
         plans = []
         for item in found:
-            if not self.followable(key, [item.url]):
+            if self.normalised(key, item.url) is None:
                 continue
             reason = cs.plan(self.state.get(key, item.url), item, self.config.refresh)
             if self.run.is_scheduled(key, item.url):

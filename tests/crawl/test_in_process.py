@@ -2,7 +2,8 @@
 
 No reactor and no network: each callback gets a response built from a demo page
 (``scrapy.http.HtmlResponse``, ``XmlResponse``) for the request the spider itself
-made, and the pipeline gets a ``PageItem``. The crawls over real HTTP (the other
+made (its pages read in this process: no worker pool), and the pipeline gets a
+``PageItem`` read as the spider reads it. The crawls over real HTTP (the other
 modules here) check how these parts work together; these check each part's decisions.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.crawler import Crawler
@@ -27,9 +29,11 @@ from aggregator.config import Outlet
 from aggregator.crawlstate import CrawlState
 from aggregator.demo import DEMO_SITE
 from aggregator.page import PageItem
+from aggregator.sites import site_for
 from aggregator.store import Store
 from pipelines.extraction import ExtractionPipeline
 from spiders.outlet import OutletSpider
+from spiders.reader import PageReader
 
 from ..helpers import CFR_ORIGINAL, DEMO_ROOT, HTW_CFR_REPOST, demo_page
 from .support import write_config
@@ -75,13 +79,23 @@ def respond(request: Request, path: str) -> HtmlResponse | XmlResponse:
     return kind(request.url, body=body, encoding="utf-8", request=request)
 
 
+def answers(spider: OutletSpider, response: HtmlResponse | XmlResponse) -> list[Any]:
+    """What ``parse_page`` yields for ``response`` (an async callback: it awaits the read)."""
+
+    async def collect() -> list[Any]:
+        return [answer async for answer in spider.parse_page(response)]
+
+    return asyncio.run(collect())
+
+
 def test_the_home_page_is_an_item_and_asks_for_its_articles_and_next_page(
     spider: OutletSpider,
 ) -> None:
     (home,) = spider.requests(spider.frontier.archive("htw"))
     assert home.url == f"{DEMO_ROOT}/htw/" and home.meta["kind"] == "listing"
-    item, *requests = spider.parse_page(respond(home, "htw/index.html"))
+    item, *requests = answers(spider, respond(home, "htw/index.html"))
     assert isinstance(item, PageItem) and item.url == home.url and item.html
+    assert item.read is not None and item.read.extraction.reason == "listing"
     urls = {r.url: r for r in requests}
     assert f"{DEMO_ROOT}/{HTW_CFR_REPOST}/" in urls
     assert urls[f"{DEMO_ROOT}/htw/page/2/"].meta["kind"] == "listing"
@@ -93,8 +107,8 @@ def test_the_home_page_is_an_item_and_asks_for_its_articles_and_next_page(
 
 def test_a_link_already_asked_for_is_not_asked_for_again(spider: OutletSpider) -> None:
     (home,) = spider.requests(spider.frontier.archive("htw"))
-    _, *first = spider.parse_page(respond(home, "htw/index.html"))
-    _, *again = spider.parse_page(respond(home, "htw/index.html"))
+    _, *first = answers(spider, respond(home, "htw/index.html"))
+    _, *again = answers(spider, respond(home, "htw/index.html"))
     assert first and again == []
 
 
@@ -112,27 +126,31 @@ def test_the_feed_asks_for_each_post_it_lists(spider: OutletSpider) -> None:
 
 @pytest.fixture
 def pipeline() -> ExtractionPipeline:
-    """The extraction pipeline in this process (no worker pool), with the default settings."""
-    settings = {n: v for n, v in vars(defaults).items() if n.startswith("AGGREGATOR_")}
-    settings["AGGREGATOR_CRAWL_EXTRACT_WORKERS"] = 0
-    pipeline = ExtractionPipeline.from_crawler(get_crawler(settings_dict=settings))
-    pipeline.open_spider()
-    return pipeline
+    """The extraction pipeline, with the default settings."""
+    return ExtractionPipeline.from_crawler(get_crawler(settings_dict=DEFAULTS))
+
+
+DEFAULTS = {n: v for n, v in vars(defaults).items() if n.startswith("AGGREGATOR_")}
 
 
 def page(path: str, status: int = 200, outlet: Outlet = HTW) -> PageItem:
+    """The demo page at ``path``, read as the spider reads it (in this process)."""
     html, url = demo_page(path)
-    return PageItem(url, outlet, status, html, "text/html", datetime.now(UTC))
+    item = PageItem(url, outlet, status, html, "text/html", datetime.now(UTC))
+    if status < 400:
+        reader = PageReader.from_crawler(get_crawler(settings_dict=DEFAULTS))
+        item.read = asyncio.run(reader.read(item, url, site_for(outlet)))
+    return item
 
 
 def drop_reason(pipeline: ExtractionPipeline, item: PageItem) -> str | None:
     with pytest.raises(DropItem):
-        asyncio.run(pipeline.process_item(item))
+        pipeline.process_item(item)
     return item.drop_reason
 
 
 def test_an_article_page_becomes_an_article(pipeline: ExtractionPipeline) -> None:
-    item = asyncio.run(pipeline.process_item(page(CFR_ORIGINAL)))
+    item = pipeline.process_item(page(CFR_ORIGINAL))
     assert item.article is not None and item.article.url == item.url
     assert item.article.title == "The Underground Railroad from North Korea to Freedom"
     assert pipeline.stats.get_value("aggregator/articles/extracted") == 1
