@@ -161,7 +161,9 @@ class Frontier:
         later += [u for u in urls if paging[u] and u not in later]
         source = fetch.source or fetch.url
         plans = self.planner.plan(key, [Found(u, via) for u in urls if u not in later])
-        had_news = self.run.has_news(key, plans, source)
+        # Only a paged source's pages are compared with what its earlier pages listed.
+        remember = bool(later or fetch.source)
+        had_news = self.run.has_news(key, plans, source, remember)
         fetches = self.planner.pages(key, [f for f, reason in plans if reason in _FETCH])
         pages = []
         for url in later:

@@ -38,21 +38,24 @@ class RunMemory:
     def is_scheduled(self, key: str, url: str) -> bool:
         return url in self.scheduled.get(key, ())
 
-    def has_news(self, key: str, plans: Plans, source: str) -> bool:
+    def has_news(self, key: str, plans: Plans, source: str, remember: bool = True) -> bool:
         """Does a page list something we did not have before this run (so paging goes on)?
 
         An entry counts when it is new here, or new this run through another
         source (answers race: the home page may list a post before the API does)
         and not listed by an earlier page of this same source (a feed whose
-        ``?paged=N`` is ignored repeats its first page forever).
+        ``?paged=N`` is ignored repeats its first page forever). ``remember=False``
+        for a page no later page of its source will follow: what it listed is then
+        not kept (an article page's links: 4 KiB a page, a run's largest memory).
         """
         news = self.news.get(key, set())
-        listed = self.listed.setdefault((key, source), set())
+        listed = self.listed.get((key, source), set())
         found_news = any(
             reason in FRESH or (found.url in news and found.url not in listed)
             for found, reason in plans
         )
-        listed.update(found.url for found, _ in plans)
+        if remember:
+            self.listed.setdefault((key, source), listed).update(found.url for found, _ in plans)
         return found_news
 
     def admit(self, key: str, url: str) -> bool:

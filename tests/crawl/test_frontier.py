@@ -314,6 +314,21 @@ class TestPages:
             frontier.links(home, ["http://a.example/wp/1/"], ["http://a.example/wp/page/2/"]) == []
         )
 
+    def test_only_a_paged_sources_listings_are_remembered(self, state: Journal) -> None:
+        """What an article page links to is never compared again: the run does not keep it."""
+        frontier = frontier_for(state)
+        (home,) = frontier.archive("wp")
+        (post, second) = frontier.links(
+            home, ["http://a.example/wp/1/"], ["http://a.example/wp/page/2/"]
+        )
+        frontier.links(post, ["http://a.example/wp/2/", "http://a.example/wp/3/"], [])
+        assert list(frontier.run.listed) == [("wp", home.url)]
+        frontier.links(second, ["http://a.example/wp/4/"], [])
+        assert frontier.run.listed["wp", home.url] == {
+            "http://a.example/wp/1/",
+            "http://a.example/wp/4/",
+        }, "a later page's entries join its source's"
+
     def test_a_stored_archive_stops_paging_where_nothing_is_new(self, state: Journal) -> None:
         frontier = frontier_for(state)
         (home,) = frontier.archive("wp")
