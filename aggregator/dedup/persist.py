@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
@@ -89,23 +90,19 @@ def link_row(article_id: int, other_id: int, link: Link) -> LinkRow:
 
 
 def article_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
-    urls = list(urls)
-    found: dict[str, int] = {}
-    for start in range(0, len(urls), _BATCH):
-        query = select(ArticleRow.url, ArticleRow.id).where(
-            ArticleRow.url.in_(urls[start : start + _BATCH])
-        )
-        found.update(dict(session.execute(query).all()))
-    return found
+    return _lookup(session, ArticleRow.url, ArticleRow.id, list(urls))
 
 
 def article_urls(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    ids = sorted(ids)
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), _BATCH):
-        query = select(ArticleRow.id, ArticleRow.url).where(
-            ArticleRow.id.in_(ids[start : start + _BATCH])
-        )
+    return _lookup(session, ArticleRow.id, ArticleRow.url, sorted(ids))
+
+
+def _lookup(session: Session, key: Any, value: Any, keys: list[Any]) -> dict[Any, Any]:
+    """``key -> value`` for the articles whose ``key`` is in ``keys``, _BATCH at a time
+    (a database limits the parameters of one statement)."""
+    found: dict[Any, Any] = {}
+    for start in range(0, len(keys), _BATCH):
+        query = select(key, value).where(key.in_(keys[start : start + _BATCH]))
         found.update(dict(session.execute(query).all()))
     return found
 
